@@ -1,0 +1,50 @@
+# The pipeline: openapi/ (sources) -> generator/ -> provider/ (generated) -> test/.
+# Everything a build needs comes from the Go module proxy; `go` is the only
+# tool this Makefile expects on the machine.
+
+GO ?= go
+export GOFLAGS := -mod=readonly
+
+.PHONY: run test generate check vet fmt-check bench sim fuzz deps
+
+## run: the generated docs page of the resource (until the query harness lands)
+run: generate
+	@cat provider/docs/databricks_workspace/workspace/user_tokens.md
+
+## test: everything CI runs
+test: check vet fmt-check
+	$(GO) test -count=1 ./...
+
+deps:
+	$(GO) mod download
+
+## generate: regenerate provider/ from openapi/
+generate: deps
+	$(GO) run ./generator/cmd/generate
+
+## check: regenerating must not change the tree (untracked files included)
+check: generate
+	@changes="$$(git status --porcelain)"; \
+	if [ -n "$$changes" ]; then \
+		echo "make check: the tree is not clean after make generate:"; echo "$$changes"; exit 1; \
+	fi
+
+vet: deps
+	$(GO) vet ./...
+
+fmt-check:
+	@unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+
+## bench: speed and memory targets, printed as a table
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem ./generator/ ./test/... | $(GO) run ./test/cmd/benchtable
+
+## sim: the workspace simulator as a process (prints address, CA file and a token)
+sim: deps
+	$(GO) run ./test/sim/cmd/sim
+
+## fuzz: each fuzz target for a bounded time (FUZZTIME=60s by default)
+FUZZTIME ?= 60s
+fuzz: deps
+	@echo "no fuzz targets yet"

@@ -1,0 +1,254 @@
+package generator
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"text/template"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+//go:embed docs.md.tmpl
+var docsTemplate string
+
+var docsTmpl = template.Must(template.New("docs").Funcs(template.FuncMap{
+	"cell": cell,
+	"join": strings.Join,
+}).Parse(docsTemplate))
+
+// docsPage is everything the resource's docs page shows; the template only
+// lays it out.
+type docsPage struct {
+	ID, Name, Description string
+	Fields                []field // columns of SELECT
+	Methods               []docsMethod
+	Params                []field // parameters taken in WHERE or as @name
+	Selects, Inserts      []example
+	Execs                 []example
+	Returning             []field // columns of INSERT ... RETURNING
+	Errors                []docsError
+}
+
+type field struct {
+	Name, Type, Description string
+}
+
+type docsMethod struct {
+	Name, AccessibleBy, Description string
+	Required, Optional              []string
+	Body                            []field // data__ columns or @@json keys
+}
+
+type example struct {
+	Method, Description, SQL string
+}
+
+type docsError struct {
+	Status      int
+	Description string
+	Methods     []string
+}
+
+func renderDocs(p docsPage) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := docsTmpl.Execute(&buf, p); err != nil {
+		return nil, fmt.Errorf("docs template: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (m *model) docsPage(r resource) docsPage {
+	p := docsPage{ID: m.resourceID(r), Name: r.Name, Description: r.Description}
+	params := m.serverParams()
+	errs := map[int]*docsError{}
+	for _, meth := range r.Methods {
+		dm := docsMethod{Name: meth.Name, AccessibleBy: meth.Verb, Description: oneLineText(meth.Op.Description)}
+		for _, sp := range params {
+			dm.Required = append(dm.Required, sp.Name)
+		}
+		for _, prm := range meth.Op.Parameters {
+			if prm.Value.Required {
+				dm.Required = append(dm.Required, prm.Value.Name)
+			} else {
+				dm.Optional = append(dm.Optional, prm.Value.Name)
+			}
+		}
+		if body := requestSchema(meth.Op); body != nil {
+			dm.Body = m.fields(body)
+		}
+		p.Methods = append(p.Methods, dm)
+
+		switch meth.Verb {
+		case "select":
+			if len(p.Fields) == 0 {
+				p.Fields = m.fields(m.rowSchema(meth))
+			}
+			p.Selects = append(p.Selects, example{meth.Name, dm.Description, m.selectSQL(r, meth, params)})
+		case "insert":
+			if s := responseSchema(meth.Op); s != nil && len(p.Returning) == 0 {
+				p.Returning = m.fields(s)
+			}
+			p.Inserts = append(p.Inserts, example{meth.Name, dm.Description, m.insertSQL(r, dm, params)})
+		case "exec":
+			p.Execs = append(p.Execs, example{meth.Name, dm.Description, m.execSQL(r, dm, params)})
+		}
+		for code, resp := range meth.Op.Responses {
+			status, err := strconv.Atoi(code)
+			if err != nil || status < 300 {
+				continue
+			}
+			e := errs[status]
+			if e == nil {
+				e = &docsError{Status: status, Description: oneLineText(*resp.Value.Description)}
+				errs[status] = e
+			}
+			e.Methods = append(e.Methods, meth.Name)
+		}
+	}
+	p.Params = params
+	for _, e := range errs {
+		p.Errors = append(p.Errors, *e)
+	}
+	sort.Slice(p.Errors, func(i, j int) bool { return p.Errors[i].Status < p.Errors[j].Status })
+	return p
+}
+
+// serverParams are the server variables, which the engine turns into
+// required parameters of every method.
+func (m *model) serverParams() []field {
+	var out []field
+	vars, _ := m.specNode.lookup("servers")
+	if len(vars.Content) == 0 {
+		return nil
+	}
+	first := node{Node: vars.Content[0], file: vars.file, path: vars.path + "[0]"}
+	vs, _ := first.get("variables")
+	for _, v := range vs.entries() {
+		desc, _ := v.val.str("description", false)
+		def, _ := v.val.str("default", false)
+		if def != "" {
+			desc = fmt.Sprintf("%s (default: %s)", desc, def)
+		}
+		out = append(out, field{Name: v.key, Type: "string", Description: desc})
+	}
+	return out
+}
+
+// fields lists the properties of an object schema in source order, which
+// kin-openapi's maps do not keep.
+func (m *model) fields(s *openapi3.SchemaRef) []field {
+	if s == nil || s.Value == nil {
+		return nil
+	}
+	var order []string
+	if s.Ref != "" {
+		if props, ok := m.specNode.lookup(append(refPath(s.Ref), "properties")...); ok {
+			for _, e := range props.entries() {
+				order = append(order, e.key)
+			}
+		}
+	}
+	if len(order) != len(s.Value.Properties) {
+		order = order[:0]
+		for name := range s.Value.Properties {
+			order = append(order, name)
+		}
+		sort.Strings(order)
+	}
+	out := make([]field, 0, len(order))
+	for _, name := range order {
+		p := s.Value.Properties[name]
+		desc := p.Value.Description
+		out = append(out, field{Name: name, Type: p.Value.Type, Description: oneLineText(desc)})
+	}
+	return out
+}
+
+func placeholder(f field) string {
+	switch f.Type {
+	case "integer", "number", "boolean":
+		return "{{ " + f.Name + " }}"
+	}
+	return "'{{ " + f.Name + " }}'"
+}
+
+func (m *model) selectSQL(r resource, meth method, params []field) string {
+	var b strings.Builder
+	b.WriteString("SELECT\n")
+	for i, f := range m.fields(m.rowSchema(meth)) {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		b.WriteString(f.Name)
+	}
+	fmt.Fprintf(&b, "\nFROM %s\n", m.resourceID(r))
+	for i, prm := range params {
+		kw := "WHERE"
+		if i > 0 {
+			kw = "AND"
+		}
+		fmt.Fprintf(&b, "%s %s = %s -- required\n", kw, prm.Name, placeholder(prm))
+	}
+	b.WriteString(";")
+	return b.String()
+}
+
+func (m *model) insertSQL(r resource, dm docsMethod, params []field) string {
+	var cols, vals []string
+	for _, f := range dm.Body {
+		cols = append(cols, "data__"+f.Name)
+		vals = append(vals, placeholder(f))
+	}
+	for _, prm := range params {
+		cols = append(cols, prm.Name)
+		vals = append(vals, placeholder(prm))
+	}
+	var returning []string
+	for _, meth := range r.Methods {
+		if meth.Name == dm.Name {
+			for _, f := range m.fields(responseSchema(meth.Op)) {
+				returning = append(returning, f.Name)
+			}
+		}
+	}
+	sql := fmt.Sprintf("INSERT INTO %s (\n%s\n)\nSELECT\n%s\n", m.resourceID(r), strings.Join(cols, ",\n"), strings.Join(vals, ",\n"))
+	if len(returning) > 0 {
+		sql += "RETURNING\n" + strings.Join(returning, ",\n") + "\n"
+	}
+	return sql + ";"
+}
+
+func (m *model) execSQL(r resource, dm docsMethod, params []field) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "EXEC %s.%s\n", m.resourceID(r), dm.Name)
+	for _, prm := range params {
+		fmt.Fprintf(&b, "@%s=%s -- required\n", prm.Name, placeholder(prm))
+	}
+	if len(dm.Body) > 0 {
+		b.WriteString("@@json=\n'{\n")
+		for i, f := range dm.Body {
+			v := "\"{{ " + f.Name + " }}\""
+			if f.Type == "integer" || f.Type == "number" || f.Type == "boolean" {
+				v = "{{ " + f.Name + " }}"
+			}
+			sep := ","
+			if i == len(dm.Body)-1 {
+				sep = ""
+			}
+			fmt.Fprintf(&b, "\"%s\": %s%s\n", f.Name, v, sep)
+		}
+		b.WriteString("}'\n")
+	}
+	b.WriteString(";")
+	return b.String()
+}
+
+// oneLineText folds a description onto one line for a table cell.
+func oneLineText(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// cell escapes text for a Markdown table cell.
+func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }

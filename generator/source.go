@@ -1,0 +1,393 @@
+package generator
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"gopkg.in/yaml.v3"
+)
+
+// model is the validated view of the sources that rendering works from.
+type model struct {
+	spec      *openapi3.T
+	specNode  node
+	mapping   node
+	provider  providerInfo
+	service   serviceInfo
+	resources []resource
+}
+
+type providerInfo struct {
+	ID, Version, Description string
+	Auth                     []entry // in source order
+}
+
+type serviceInfo struct {
+	Name, Title, Description string
+}
+
+type resource struct {
+	Name, Title, Description string
+	Methods                  []method
+}
+
+// method is one SQL-addressable method of a resource, resolved against the
+// operation it calls.
+type method struct {
+	Name      string
+	Verb      string // select, insert, update, delete, replace or exec
+	ObjectKey string // JSONPath of the rows in the response, "" when the response is the row
+	Path      string // HTTP path of the operation
+	HTTP      string // lowercase HTTP method
+	Op        *openapi3.Operation
+	where     node // the method in the mapping, for error messages
+}
+
+// sqlVerbs are the verbs a method may be mapped to; exec means reachable only
+// with EXEC, so the method is left out of sqlVerbs in the service document.
+var sqlVerbs = []string{"select", "insert", "update", "delete", "replace", "exec"}
+
+var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// load parses and checks both sources and resolves the mapping against the spec.
+func load(src Sources) (*model, error) {
+	specNode, err := parseYAML(src.Spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSpecNode(specNode); err != nil {
+		return nil, err
+	}
+	spec, err := loadOpenAPI(src.Spec.Path, src.Spec.Data)
+	if err != nil {
+		return nil, err
+	}
+	mapNode, err := parseYAML(src.Mapping)
+	if err != nil {
+		return nil, err
+	}
+	m := &model{spec: spec, specNode: specNode, mapping: mapNode}
+	if err := m.loadMapping(); err != nil {
+		return nil, err
+	}
+	if err := m.checkEngineConstraints(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// loadOpenAPI loads and validates an OpenAPI 3.0 document with kin-openapi,
+// the library (and version) the StackQL engine validates providers with.
+func loadOpenAPI(path string, data []byte) (*openapi3.T, error) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: openapi: %s", path, oneLine(err))
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("%s: openapi: %s", path, oneLine(err))
+	}
+	return doc, nil
+}
+
+// checkSpecNode enforces what kin-openapi does not: rules the engine depends
+// on and the project's own rule that every property is described.
+func checkSpecNode(root node) error {
+	return root.walk(func(n node) error {
+		if t, ok := n.get("type"); ok && t.Kind == yaml.ScalarNode && t.Value == "required" {
+			return t.errorf("\"type: required\" is not OpenAPI; list required properties with \"required: [name, ...]\" on the object schema")
+		}
+		if props, ok := n.get("properties"); ok && props.Kind == yaml.MappingNode && isSchemaPath(props.path) {
+			for _, p := range props.entries() {
+				if _, ok := p.val.get("$ref"); ok {
+					continue
+				}
+				if d, _ := p.val.str("description", false); strings.TrimSpace(d) == "" {
+					return p.val.errorf("property %q has no description", p.key)
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// isSchemaPath tells schema "properties" apart from a mapping key that merely
+// happens to be called properties.
+func isSchemaPath(path string) bool {
+	return strings.HasPrefix(path, "components.schemas.") || strings.Contains(path, ".schema.")
+}
+
+func (m *model) loadMapping() error {
+	root := m.mapping
+	if err := root.allowKeys("provider", "service", "resources"); err != nil {
+		return err
+	}
+	prov, err := root.mapping("provider")
+	if err != nil {
+		return err
+	}
+	if err := prov.allowKeys("id", "version", "description", "auth"); err != nil {
+		return err
+	}
+	if m.provider.ID, err = prov.str("id", true); err != nil {
+		return err
+	}
+	if m.provider.Version, err = prov.str("version", true); err != nil {
+		return err
+	}
+	if m.provider.Description, err = prov.str("description", true); err != nil {
+		return err
+	}
+	auth, err := prov.mapping("auth")
+	if err != nil {
+		return err
+	}
+	m.provider.Auth = auth.entries()
+	if _, err := auth.str("type", true); err != nil {
+		return err
+	}
+
+	svc, err := root.mapping("service")
+	if err != nil {
+		return err
+	}
+	if err := svc.allowKeys("name", "title", "description"); err != nil {
+		return err
+	}
+	if m.service.Name, err = svc.str("name", true); err != nil {
+		return err
+	}
+	if m.service.Title, err = svc.str("title", true); err != nil {
+		return err
+	}
+	if m.service.Description, err = svc.str("description", true); err != nil {
+		return err
+	}
+	for _, n := range []struct {
+		v   string
+		key string
+		at  node
+	}{{m.provider.ID, "id", prov}, {m.service.Name, "name", svc}} {
+		if !nameRE.MatchString(n.v) {
+			return n.at.errorf("%s %q must be lowercase letters, digits and underscores", n.key, n.v)
+		}
+	}
+
+	ops := m.operationsByID()
+	resources, err := root.mapping("resources")
+	if err != nil {
+		return err
+	}
+	if len(resources.entries()) == 0 {
+		return resources.errorf("no resources")
+	}
+	for _, re := range resources.entries() {
+		r, err := m.loadResource(re, ops)
+		if err != nil {
+			return err
+		}
+		m.resources = append(m.resources, r)
+	}
+	return nil
+}
+
+type operationRef struct {
+	path, http string
+	op         *openapi3.Operation
+}
+
+func (m *model) operationsByID() map[string]operationRef {
+	out := map[string]operationRef{}
+	for path, item := range m.spec.Paths {
+		for verb, op := range item.Operations() {
+			if op.OperationID != "" {
+				out[op.OperationID] = operationRef{path: path, http: strings.ToLower(verb), op: op}
+			}
+		}
+	}
+	return out
+}
+
+func (m *model) loadResource(re entry, ops map[string]operationRef) (resource, error) {
+	n := re.val
+	if !nameRE.MatchString(re.key) {
+		return resource{}, n.errorf("resource name %q must be lowercase letters, digits and underscores", re.key)
+	}
+	if err := n.allowKeys("title", "description", "methods"); err != nil {
+		return resource{}, err
+	}
+	r := resource{Name: re.key}
+	var err error
+	if r.Title, err = n.str("title", true); err != nil {
+		return resource{}, err
+	}
+	if r.Description, err = n.str("description", true); err != nil {
+		return resource{}, err
+	}
+	methods, err := n.mapping("methods")
+	if err != nil {
+		return resource{}, err
+	}
+	if len(methods.entries()) == 0 {
+		return resource{}, methods.errorf("no methods")
+	}
+	for _, me := range methods.entries() {
+		mn := me.val
+		if !nameRE.MatchString(me.key) {
+			return resource{}, mn.errorf("method name %q must be lowercase letters, digits and underscores", me.key)
+		}
+		if err := mn.allowKeys("operation", "verb", "objectKey"); err != nil {
+			return resource{}, err
+		}
+		opID, err := mn.str("operation", true)
+		if err != nil {
+			return resource{}, err
+		}
+		ref, ok := ops[opID]
+		if !ok {
+			at, _ := mn.get("operation")
+			return resource{}, at.errorf("unknown operation %q: no operationId %q in %s", opID, opID, m.specNode.file)
+		}
+		if opID != me.key {
+			at, _ := mn.get("operation")
+			return resource{}, at.errorf("method %q calls operation %q: any-sdk names a method by its operationId, so the two must be equal", me.key, opID)
+		}
+		verb, err := mn.str("verb", true)
+		if err != nil {
+			return resource{}, err
+		}
+		if !contains(sqlVerbs, verb) {
+			at, _ := mn.get("verb")
+			return resource{}, at.errorf("unknown sql verb %q (want one of %s)", verb, strings.Join(sqlVerbs, ", "))
+		}
+		key, err := mn.str("objectKey", false)
+		if err != nil {
+			return resource{}, err
+		}
+		meth := method{Name: me.key, Verb: verb, ObjectKey: key, Path: ref.path, HTTP: ref.http, Op: ref.op, where: mn}
+		if key != "" {
+			if _, err := m.objectKeySchema(meth); err != nil {
+				at, _ := mn.get("objectKey")
+				return resource{}, at.errorf("%s", err)
+			}
+		}
+		r.Methods = append(r.Methods, meth)
+	}
+	return r, nil
+}
+
+// responseSchema is the JSON schema of the operation's 200 response, or nil.
+func responseSchema(op *openapi3.Operation) *openapi3.SchemaRef {
+	resp := op.Responses.Get(200)
+	if resp == nil || resp.Value == nil {
+		return nil
+	}
+	mt := resp.Value.Content.Get("application/json")
+	if mt == nil {
+		return nil
+	}
+	return mt.Schema
+}
+
+// requestSchema is the JSON schema of the operation's request body, or nil.
+func requestSchema(op *openapi3.Operation) *openapi3.SchemaRef {
+	if op.RequestBody == nil || op.RequestBody.Value == nil {
+		return nil
+	}
+	mt := op.RequestBody.Value.Content.Get("application/json")
+	if mt == nil {
+		return nil
+	}
+	return mt.Schema
+}
+
+// objectKeySchema resolves a method's objectKey ("$.a.b") in its response
+// schema and returns the schema of the rows it selects.
+func (m *model) objectKeySchema(meth method) (*openapi3.SchemaRef, error) {
+	s := responseSchema(meth.Op)
+	if s == nil {
+		return nil, fmt.Errorf("object key %q: operation %q has no JSON 200 response", meth.ObjectKey, meth.Op.OperationID)
+	}
+	if !strings.HasPrefix(meth.ObjectKey, "$.") {
+		return nil, fmt.Errorf("object key %q must start with \"$.\"", meth.ObjectKey)
+	}
+	for _, part := range strings.Split(strings.TrimPrefix(meth.ObjectKey, "$."), ".") {
+		next, ok := s.Value.Properties[part]
+		if !ok {
+			return nil, fmt.Errorf("object key %q does not exist in the response schema of %q: no property %q", meth.ObjectKey, meth.Op.OperationID, part)
+		}
+		s = next
+	}
+	if s.Value.Type == "array" && s.Value.Items != nil {
+		s = s.Value.Items
+	}
+	return s, nil
+}
+
+// rowSchema is the schema of one row a method returns.
+func (m *model) rowSchema(meth method) *openapi3.SchemaRef {
+	if meth.ObjectKey != "" {
+		s, _ := m.objectKeySchema(meth)
+		return s
+	}
+	return responseSchema(meth.Op)
+}
+
+// checkEngineConstraints enforces what the real StackQL engine needs of a
+// provider (see shared engine notes): each rule here was measured.
+func (m *model) checkEngineConstraints() error {
+	if len(m.spec.Servers) == 0 {
+		return m.specNode.errorf("no servers: the engine needs servers[0].url")
+	}
+	for _, r := range m.resources {
+		for _, meth := range r.Methods {
+			opPath := m.specNode.child("paths", nil).child(meth.Path, nil).child(meth.HTTP, nil)
+			switch meth.Verb {
+			case "exec":
+				if body := requestSchema(meth.Op); body != nil && len(body.Value.Required) > 0 {
+					at := m.schemaNode(body, opPath.path+".requestBody.content.application/json.schema")
+					return at.errorf("exec method %q: request body marks %q required; the engine would then reject the seed's @@json form; say it is required in its description instead", meth.Name, body.Value.Required[0])
+				}
+				if resp := meth.Op.Responses.Get(200); resp != nil && resp.Value != nil && len(resp.Value.Content) > 0 {
+					return opPath.child("responses", nil).child("200", nil).child("content", nil).errorf(
+						"exec method %q: the 200 response must have no content; with a schema the engine fails EXEC with \"schema unsuitable\"", meth.Name)
+				}
+			case "select":
+				if s := m.rowSchema(meth); s == nil || len(s.Value.Properties) == 0 {
+					return meth.where.errorf("select method %q: the rows have no properties to become columns", meth.Name)
+				}
+			case "insert", "update", "replace":
+				if requestSchema(meth.Op) == nil {
+					return meth.where.errorf("%s method %q: operation %q has no JSON request body for data__ columns", meth.Verb, meth.Name, meth.Op.OperationID)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// schemaNode names where a schema is defined: the component it references,
+// or the inline location.
+func (m *model) schemaNode(s *openapi3.SchemaRef, inline string) node {
+	if s.Ref != "" {
+		return node{file: m.specNode.file, path: strings.Join(refPath(s.Ref), ".")}
+	}
+	return node{file: m.specNode.file, path: inline}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// oneLine folds a multi-line error message onto one line.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}

@@ -1,0 +1,51 @@
+package generator
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/stackql/any-sdk/public/formulation"
+)
+
+// verify proves the emitted documents load where they will be used: in
+// kin-openapi, and in any-sdk, which finds every method of every resource.
+func verify(m *model, files Files) error {
+	if _, err := loadOpenAPI(m.servicePath(), files[m.servicePath()]); err != nil {
+		return err
+	}
+	// any-sdk loads providers from paths only, so the check runs on a scratch
+	// copy; provider/ itself is never touched here.
+	dir, err := os.MkdirTemp("", "provider-verify-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	for _, p := range files.Paths() {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(full, files[p], 0o644); err != nil {
+			return err
+		}
+	}
+	svc, err := formulation.LoadProviderAndServiceFromPaths(
+		filepath.Join(dir, filepath.FromSlash(m.providerPath())),
+		filepath.Join(dir, filepath.FromSlash(m.servicePath())))
+	if err != nil {
+		return fmt.Errorf("any-sdk: %s", oneLine(err))
+	}
+	for _, r := range m.resources {
+		res, err := svc.GetResource(r.Name)
+		if err != nil {
+			return fmt.Errorf("any-sdk: resource %q: %s", r.Name, oneLine(err))
+		}
+		for _, meth := range r.Methods {
+			if _, err := res.FindMethod(meth.Name); err != nil {
+				return fmt.Errorf("any-sdk: resource %q: method %q: %s", r.Name, meth.Name, oneLine(err))
+			}
+		}
+	}
+	return analyze(dir, m.providerPath())
+}
