@@ -81,9 +81,16 @@ func load(src Sources) (*model, error) {
 
 // loadOpenAPI loads and validates an OpenAPI 3.0 document with kin-openapi,
 // the library (and version) the StackQL engine validates providers with.
-func loadOpenAPI(path string, data []byte) (*openapi3.T, error) {
+func loadOpenAPI(path string, data []byte) (doc *openapi3.T, err error) {
+	// kin-openapi v0.88 panics on some malformed documents (found by
+	// FuzzLoad: a null requestBody); that is a bad source, not a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			doc, err = nil, fmt.Errorf("%s: openapi: document cannot be resolved (kin-openapi: %v)", path, r)
+		}
+	}()
 	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(data)
+	doc, err = loader.LoadFromData(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: openapi: %s", path, oneLine(err))
 	}
