@@ -14,6 +14,7 @@ run: generate
 ## test: everything CI runs
 test: check vet fmt-check
 	$(GO) test -count=1 ./...
+	$(GO) test -race -count=1 ./test/sim/...
 
 deps:
 	$(GO) mod download

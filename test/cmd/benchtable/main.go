@@ -30,7 +30,9 @@ type target struct {
 
 var targets = []target{
 	{"#3", "generate + validate in memory", "BenchmarkGenerate", "", "ns/op", 50, "ms", 1e6},
-	{"#4", "list of 600 tokens, per request", "BenchmarkList600", "", "p50-ns", 2, "ms", 1e6},
+	{"#4", "list of 600 tokens, per request", "BenchmarkList600/tls", "", "p50-ns", 2, "ms", 1e6},
+	{"#4", "memory per stored token", "BenchmarkTokenMemory", "", "bytes/token", 0, "B", 1},
+	{"#4", "create throughput (parallel, TLS)", "BenchmarkCreate", "", "creates/s", 0, "creates/s", 1},
 	{"#5", "SELECT over 600 tokens: harness / plain net/http", "BenchmarkHarnessSelect600", "BenchmarkPlainList600", "ns/op", 1.5, "x", 1},
 	{"#5", "CLI process: filtered SELECT over 600 tokens, wall", "BenchmarkCLISelect600", "", "wall-ms", 25, "ms", 1},
 	{"#5", "CLI process: filtered SELECT over 600 tokens, peak RSS", "BenchmarkCLISelect600", "", "maxrss-MiB", 40, "MiB", 1},

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestParseFlags(t *testing.T) {
+	t.Parallel()
+	defaultCA := filepath.Join(os.TempDir(), "databricks-sim-ca.pem")
+	tests := []struct {
+		args    []string
+		want    options
+		wantErr string
+	}{
+		{args: nil, want: options{addr: "127.0.0.1:0", caFile: defaultCA, workspaces: []string{defaultWorkspace}, user: "user@example.com"}},
+		{args: []string{"-workspace", "a", "-workspace", "b, c,", "-plain", "-user", "u@x", "-addr", "127.0.0.1:9999", "-ca-file", "/tmp/x.pem"},
+			want: options{addr: "127.0.0.1:9999", plain: true, caFile: "/tmp/x.pem", workspaces: []string{"a", "b", "c"}, user: "u@x"}},
+		{args: []string{"extra"}, wantErr: `unexpected argument "extra"`},
+		{args: []string{"-nope"}, wantErr: "flag provided but not defined: -nope"},
+	}
+	for _, tt := range tests {
+		got, err := parseFlags(tt.args, io.Discard)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("parseFlags(%q): err = %v, want %q", tt.args, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("parseFlags(%q) = %+v, %v; want %+v", tt.args, got, err, tt.want)
+		}
+	}
+}
+
+var curlLineRE = regexp.MustCompile(`curl --cacert (\S+) --resolve ([^:]+):(\d+):127\.0\.0\.1 -H 'Authorization: Bearer (dapi[0-9a-f]{32})' (https://\S+)`)
+
+// TestPrintedCurlCommandWorks follows the printed instructions: the CA file, the
+// --resolve mapping and the bearer must together list tokens.
+func TestPrintedCurlCommandWorks(t *testing.T) {
+	t.Parallel()
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	srv, banner, err := start(options{addr: "127.0.0.1:0", caFile: caFile, workspaces: []string{"dbc-abcd0123-a1bc", "dbc-second"}, user: "user@example.com"})
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+
+	lines := curlLineRE.FindAllStringSubmatch(banner, -1)
+	if len(lines) != 2 || !strings.Contains(banner, "listening on "+srv.Addr()) || !strings.Contains(banner, "CA certificate: "+caFile) {
+		t.Fatalf("banner lacks the address, the CA file or a curl line per workspace:\n%s", banner)
+	}
+	pemBytes, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pemBytes)
+
+	for _, m := range lines {
+		ca, host, port, bearer, url := m[1], m[2], m[3], m[4], m[5]
+		if ca != caFile {
+			t.Errorf("curl uses CA %q, want %q", ca, caFile)
+		}
+		// The same request curl would send, with --resolve done by the dialer.
+		client := &http.Client{Transport: &http.Transport{
+			TLSClientConfig: &tls.Config{RootCAs: pool},
+			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				if addr != host+":"+port {
+					t.Errorf("dialled %q, want %s:%s", addr, host, port)
+				}
+				return (&net.Dialer{}).DialContext(ctx, network, "127.0.0.1:"+port)
+			},
+		}}
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("Authorization", "Bearer "+bearer)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("GET %s: %v", url, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(body) != "{}" {
+			t.Errorf("GET %s: %d %s, want 200 {}", url, resp.StatusCode, body)
+		}
+	}
+
+	// And with curl itself, when the machine has it.
+	if _, err := exec.LookPath("curl"); err == nil {
+		line := strings.TrimSpace(lines[0][0])
+		out, err := exec.Command("sh", "-c", line+" --silent --show-error").CombinedOutput()
+		if err != nil || !bytes.Equal(out, []byte("{}")) {
+			t.Errorf("%s\n%s %v, want {}", line, out, err)
+		}
+	}
+}
+
+func TestStartRejectsBadWorkspace(t *testing.T) {
+	t.Parallel()
+	_, _, err := start(options{addr: "127.0.0.1:0", plain: true, workspaces: []string{"Not_A_Label"}})
+	if err == nil || !strings.Contains(err.Error(), `"Not_A_Label" is not a DNS label`) {
+		t.Errorf("start with a bad name: %v", err)
+	}
+}
+
+func TestRunStopsOnCancel(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	var out bytes.Buffer
+	done := make(chan error)
+	go func() { done <- run(ctx, []string{"-plain", "-workspace", "dbc-x"}, &out, io.Discard) }()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run: %v", err)
+	}
+}

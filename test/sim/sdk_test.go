@@ -1,0 +1,346 @@
+package sim_test
+
+// These tests drive the official Go SDK against the simulator: if the SDK accepts its
+// answers and maps its errors to the SDK's typed errors, the simulator speaks the wire
+// format real clients were built against.
+
+import (
+	"context"
+	"errors"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/databricks/databricks-sdk-go"
+	"github.com/databricks/databricks-sdk-go/apierr"
+	"github.com/databricks/databricks-sdk-go/config"
+	"github.com/databricks/databricks-sdk-go/service/settings"
+
+	"github.com/stackql-labs/databricks-tokens/test/sim"
+)
+
+// hermetic is a config loader that loads nothing, so DATABRICKS_* variables and
+// ~/.databrickscfg on the machine running the tests cannot change them.
+type hermetic struct{}
+
+func (hermetic) Name() string                   { return "sim-test" }
+func (hermetic) Configure(*config.Config) error { return nil }
+
+func sdkClient(t *testing.T, srv *sim.Server, host, token string) *databricks.WorkspaceClient {
+	t.Helper()
+	w, err := databricks.NewWorkspaceClient(&databricks.Config{
+		Host:          host,
+		Token:         token,
+		HTTPTransport: srv.Transport(),
+		Loaders:       []config.Loader{hermetic{}},
+		// The SDK throttles itself to 15 requests/s by default; tests are not production.
+		RateLimitPerSecond: 1000,
+	})
+	if err != nil {
+		t.Fatalf("NewWorkspaceClient(%s): %v", host, err)
+	}
+	return w
+}
+
+func TestSDKLifecycle(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, sim.Config{}, sim.WorkspaceOptions{})
+	ctx := t.Context()
+	w := sdkClient(t, f.srv, wsURL, f.bearer)
+
+	if all, err := w.Tokens.ListAll(ctx); err != nil || len(all) != 0 {
+		t.Fatalf("ListAll on an empty workspace: %v %v", all, err)
+	}
+	created, err := w.Tokens.Create(ctx, settings.CreateTokenRequest{Comment: "sdk", LifetimeSeconds: 3600})
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	info := created.TokenInfo
+	if !tokenValueRE.MatchString(created.TokenValue) || info == nil || !tokenIDRE.MatchString(info.TokenId) ||
+		info.Comment != "sdk" || info.CreationTime != epoch.UnixMilli() || info.ExpiryTime != epoch.UnixMilli()+3600*1000 {
+		t.Fatalf("Create returned %+v / %+v", created, info)
+	}
+	noComment, err := w.Tokens.Create(ctx, settings.CreateTokenRequest{})
+	if err != nil {
+		t.Fatalf("Create without fields: %v", err)
+	}
+	if got := noComment.TokenInfo.ExpiryTime - noComment.TokenInfo.CreationTime; got != 730*24*3600*1000 {
+		t.Errorf("default lifetime %d ms, want 730 days", got)
+	}
+
+	// The new token is a working credential for the SDK too.
+	w2 := sdkClient(t, f.srv, wsURL, created.TokenValue)
+	all, err := w2.Tokens.ListAll(ctx)
+	if err != nil {
+		t.Fatalf("ListAll with the created token: %v", err)
+	}
+	ids := func(infos []settings.PublicTokenInfo) []string {
+		var out []string
+		for _, i := range infos {
+			out = append(out, i.TokenId)
+		}
+		return out
+	}
+	if got := ids(all); len(got) != 2 || !slices.Contains(got, info.TokenId) || !slices.Contains(got, noComment.TokenInfo.TokenId) {
+		t.Errorf("ListAll ids %v, want both created tokens", got)
+	}
+	legacy := f.ws.SeedLegacyToken(f.bearer, "legacy")
+	all, _ = w.Tokens.ListAll(ctx)
+	if i := slices.IndexFunc(all, func(p settings.PublicTokenInfo) bool { return p.TokenId == legacy }); i < 0 || all[i].ExpiryTime != -1 {
+		t.Errorf("legacy token through the SDK: %+v", all)
+	}
+
+	if err := w.Tokens.Delete(ctx, settings.RevokeTokenRequest{TokenId: info.TokenId}); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, err := w2.Tokens.ListAll(ctx); !errors.Is(err, apierr.ErrPermissionDenied) {
+		t.Errorf("ListAll with the revoked token: %v, want ErrPermissionDenied", err)
+	}
+	err = w.Tokens.Delete(ctx, settings.RevokeTokenRequest{TokenId: info.TokenId})
+	var apiErr *apierr.APIError
+	if !errors.Is(err, apierr.ErrResourceDoesNotExist) || !errors.Is(err, apierr.ErrNotFound) || !errors.As(err, &apiErr) ||
+		apiErr.StatusCode != 404 || apiErr.ErrorCode != "RESOURCE_DOES_NOT_EXIST" || apiErr.Message != "No valid token with ID "+info.TokenId+" found." {
+		t.Errorf("second Delete: %#v, want RESOURCE_DOES_NOT_EXIST", err)
+	}
+
+	// What the SDK sent: nothing but the token endpoints (v0.90.0 does not probe
+	// /.well-known/databricks-config), and never a secret in the log.
+	for _, r := range f.srv.Requests() {
+		if r.Path != sim.PathCreate && r.Path != sim.PathList && r.Path != sim.PathDelete && r.Path != sim.PathHostConfig {
+			t.Errorf("the SDK called %s %s", r.Method, r.Path)
+		}
+		if strings.Contains(r.Body, f.bearer) || strings.Contains(r.Body, created.TokenValue) {
+			t.Errorf("secret in the request log: %+v", r)
+		}
+	}
+}
+
+func TestSDKErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		setup      func(t *testing.T, f *fixture) (token string)
+		do         func(ctx context.Context, w *databricks.WorkspaceClient) error
+		wantIs     []error
+		wantStatus int    // of the *apierr.APIError; 0 when the error is not one
+		wantCode   string // ErrorCode of the *apierr.APIError
+		wantMsg    string // substring of the error text
+	}{
+		{
+			name:   "explicit zero lifetime",
+			do:     createWith(settings.CreateTokenRequest{ForceSendFields: []string{"LifetimeSeconds"}}),
+			wantIs: []error{apierr.ErrInvalidParameterValue, apierr.ErrBadRequest}, wantStatus: 400,
+			wantCode: "INVALID_PARAMETER_VALUE", wantMsg: "requirement failed: Invalid timeout: 0",
+		},
+		{
+			name:   "negative lifetime",
+			do:     createWith(settings.CreateTokenRequest{LifetimeSeconds: -30}),
+			wantIs: []error{apierr.ErrInvalidParameterValue}, wantStatus: 400,
+			wantCode: "INVALID_PARAMETER_VALUE", wantMsg: "requirement failed: Invalid timeout: -30",
+		},
+		{
+			name:   "lifetime above the workspace maximum",
+			do:     createWith(settings.CreateTokenRequest{LifetimeSeconds: 730*24*3600 + 1}),
+			wantIs: []error{apierr.ErrInvalidParameterValue}, wantStatus: 400,
+			wantCode: "INVALID_PARAMETER_VALUE", wantMsg: "exceeds the maximum lifetime of 730 days",
+		},
+		{
+			name: "quota",
+			setup: func(t *testing.T, f *fixture) string {
+				if err := f.ws.SeedTokens(f.bearer, 600, "full"); err != nil {
+					t.Fatal(err)
+				}
+				return f.bearer
+			},
+			do:     createWith(settings.CreateTokenRequest{Comment: "one too many"}),
+			wantIs: []error{apierr.ErrBadRequest}, wantStatus: 400,
+			wantCode: "QUOTA_EXCEEDED", wantMsg: "Cannot create more than 600 tokens.",
+		},
+		{
+			name:   "unknown token",
+			setup:  func(*testing.T, *fixture) string { return "dapi" + strings.Repeat("f", 32) },
+			do:     listAll,
+			wantIs: []error{apierr.ErrPermissionDenied}, wantStatus: 403, wantCode: "403", wantMsg: "Invalid access token.",
+		},
+		{
+			name: "expired token",
+			setup: func(t *testing.T, f *fixture) string {
+				tok, err := f.ws.CreateToken(f.bearer, 1, "one second")
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.clock.Advance(time.Second)
+				return tok.TokenValue
+			},
+			do:     listAll,
+			wantIs: []error{apierr.ErrPermissionDenied}, wantStatus: 403, wantCode: "403",
+		},
+		{
+			name: "revoke of an unknown id",
+			do: func(ctx context.Context, w *databricks.WorkspaceClient) error {
+				return w.Tokens.DeleteByTokenId(ctx, "nope")
+			},
+			wantIs: []error{apierr.ErrResourceDoesNotExist, apierr.ErrNotFound}, wantStatus: 404,
+			wantCode: "RESOURCE_DOES_NOT_EXIST", wantMsg: "No valid token with ID nope found.",
+		},
+		{
+			name: "revoke without an id",
+			do: func(ctx context.Context, w *databricks.WorkspaceClient) error {
+				return w.Tokens.DeleteByTokenId(ctx, "")
+			},
+			wantIs: []error{apierr.ErrInvalidParameterValue}, wantStatus: 400, wantCode: "INVALID_PARAMETER_VALUE",
+		},
+		{
+			name: "endpoint missing",
+			setup: func(t *testing.T, f *fixture) string {
+				f.srv.Inject(sim.Fault{Path: sim.PathList, Status: 404, Body: `{"error_code":"ENDPOINT_NOT_FOUND","message":"No API found for 'GET /token/list'"}`})
+				return f.bearer
+			},
+			do:     listAll,
+			wantIs: []error{apierr.ErrNotFound}, wantStatus: 404, wantCode: "ENDPOINT_NOT_FOUND",
+		},
+		{
+			name: "proxy answers HTML",
+			setup: func(t *testing.T, f *fixture) string {
+				f.srv.Inject(sim.Fault{Status: 502, NonJSON: true})
+				return f.bearer
+			},
+			do:         listAll,
+			wantStatus: 502, wantCode: "UNKNOWN", wantMsg: "<html>upstream error</html>",
+		},
+		{
+			name: "success that is not JSON",
+			setup: func(t *testing.T, f *fixture) string {
+				f.srv.Inject(sim.Fault{NonJSON: true})
+				return f.bearer
+			},
+			do:      listAll,
+			wantMsg: "received HTML response instead of JSON",
+		},
+		{
+			name: "truncated create still creates",
+			setup: func(t *testing.T, f *fixture) string {
+				f.srv.Inject(sim.Fault{Path: sim.PathCreate, Truncate: true})
+				t.Cleanup(func() {
+					if toks, _ := f.ws.Tokens(f.bearer); len(toks) != 1 {
+						t.Errorf("%d tokens after a truncated create, want 1: the server handled it", len(toks))
+					}
+				})
+				return f.bearer
+			},
+			do:      createWith(settings.CreateTokenRequest{Comment: "half"}),
+			wantMsg: "unexpected end of JSON input",
+		},
+		{
+			name: "dropped connection",
+			setup: func(t *testing.T, f *fixture) string {
+				f.srv.Inject(sim.Fault{Path: sim.PathCreate, Drop: true})
+				return f.bearer
+			},
+			do:      createWith(settings.CreateTokenRequest{}),
+			wantMsg: "EOF",
+		},
+		{
+			// The SDK retries 429 itself; the context deadline ends the wait after one answer.
+			name: "throttled",
+			setup: func(t *testing.T, f *fixture) string {
+				f.srv.Inject(sim.Fault{Times: -1, Status: 429})
+				return f.bearer
+			},
+			do: func(ctx context.Context, w *databricks.WorkspaceClient) error {
+				ctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+				defer cancel()
+				_, err := w.Tokens.ListAll(ctx)
+				return err
+			},
+			wantIs: []error{apierr.ErrRequestLimitExceeded, apierr.ErrTooManyRequests}, wantStatus: 429,
+			wantCode: "REQUEST_LIMIT_EXCEEDED",
+		},
+		{
+			name: "unavailable",
+			setup: func(t *testing.T, f *fixture) string {
+				f.srv.Inject(sim.Fault{Times: -1, Status: 503})
+				return f.bearer
+			},
+			do: func(ctx context.Context, w *databricks.WorkspaceClient) error {
+				ctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+				defer cancel()
+				_, err := w.Tokens.ListAll(ctx)
+				return err
+			},
+			wantIs: []error{apierr.ErrTemporarilyUnavailable}, wantStatus: 503, wantCode: "TEMPORARILY_UNAVAILABLE",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, sim.Config{}, sim.WorkspaceOptions{})
+			token := f.bearer
+			if tt.setup != nil {
+				token = tt.setup(t, f)
+			}
+			err := tt.do(t.Context(), sdkClient(t, f.srv, wsURL, token))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, target := range tt.wantIs {
+				if !errors.Is(err, target) {
+					t.Errorf("error %q is not %q", err, target)
+				}
+			}
+			var apiErr *apierr.APIError
+			isAPI := errors.As(err, &apiErr)
+			if tt.wantStatus == 0 && isAPI {
+				t.Errorf("error %#v is an APIError, want a transport or decoding error", apiErr)
+			}
+			if tt.wantStatus != 0 && (!isAPI || apiErr.StatusCode != tt.wantStatus || apiErr.ErrorCode != tt.wantCode) {
+				t.Errorf("error %#v, want an APIError %d %s", err, tt.wantStatus, tt.wantCode)
+			}
+			if !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("error %q does not mention %q", err, tt.wantMsg)
+			}
+		})
+	}
+}
+
+// TestSDKRetriesThrottling shows the SDK retrying a 429 by itself and the fault being
+// consumed. It costs one SDK backoff (1–1.75 s), so it is the only such test.
+func TestSDKRetriesThrottling(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, sim.Config{}, sim.WorkspaceOptions{})
+	f.srv.Inject(sim.Fault{Path: sim.PathList, Status: 429})
+	if _, err := sdkClient(t, f.srv, wsURL, f.bearer).Tokens.ListAll(t.Context()); err != nil {
+		t.Fatalf("ListAll after one 429: %v", err)
+	}
+	var statuses []int
+	for _, r := range f.srv.Requests() {
+		statuses = append(statuses, r.Status)
+	}
+	if !slices.Equal(statuses, []int{429, 200}) {
+		t.Errorf("statuses %v, want the 429 then the retried 200", statuses)
+	}
+}
+
+func TestSDKUnknownWorkspace(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, sim.Config{}, sim.WorkspaceOptions{})
+	_, err := sdkClient(t, f.srv, "https://dbc-nope.cloud.databricks.com", f.bearer).Tokens.ListAll(t.Context())
+	var dnsErr *net.DNSError
+	if !errors.As(err, &dnsErr) || !dnsErr.IsNotFound || dnsErr.Name != "dbc-nope.cloud.databricks.com" {
+		t.Errorf("ListAll on an unknown workspace: %v, want a not-found DNS error", err)
+	}
+}
+
+func createWith(req settings.CreateTokenRequest) func(context.Context, *databricks.WorkspaceClient) error {
+	return func(ctx context.Context, w *databricks.WorkspaceClient) error {
+		_, err := w.Tokens.Create(ctx, req)
+		return err
+	}
+}
+
+func listAll(ctx context.Context, w *databricks.WorkspaceClient) error {
+	_, err := w.Tokens.ListAll(ctx)
+	return err
+}

@@ -1,0 +1,88 @@
+package sim
+
+import "fmt"
+
+// TokenInfo describes one personal access token on the wire. Field order follows the
+// legacy CLI output so an encoded value reads like the documentation's examples.
+type TokenInfo struct {
+	TokenID      string `json:"token_id"`
+	CreationTime int64  `json:"creation_time"` // epoch milliseconds
+	ExpiryTime   int64  `json:"expiry_time"`   // epoch milliseconds; -1 never expires (legacy tokens only)
+	Comment      string `json:"comment,omitempty"`
+}
+
+// CreateTokenRequest is the body of POST /api/2.0/token/create.
+type CreateTokenRequest struct {
+	// LifetimeSeconds is a pointer because an omitted lifetime (workspace maximum) and an
+	// explicit 0 (rejected) mean different things.
+	LifetimeSeconds *int64 `json:"lifetime_seconds,omitempty"`
+	Comment         string `json:"comment,omitempty"`
+}
+
+// CreateTokenResponse is the body of a successful create: the only time the value is shown.
+type CreateTokenResponse struct {
+	TokenValue string    `json:"token_value"`
+	TokenInfo  TokenInfo `json:"token_info"`
+}
+
+// ListTokensResponse is the body of GET /api/2.0/token/list. The key is omitted when the
+// caller has no valid tokens, as Databricks' proto-JSON encoding omits empty lists.
+type ListTokensResponse struct {
+	TokenInfos []TokenInfo `json:"token_infos,omitempty"`
+}
+
+// RevokeTokenRequest is the body of POST /api/2.0/token/delete.
+type RevokeTokenRequest struct {
+	TokenID string `json:"token_id"`
+}
+
+// RevokeTokenResponse is the body of a successful delete: always {}.
+type RevokeTokenResponse struct{}
+
+// ErrorResponse is the error envelope: {"error_code":"UPPER_SNAKE","message":"…"}.
+type ErrorResponse struct {
+	ErrorCode string `json:"error_code"`
+	Message   string `json:"message"`
+}
+
+// authErrorResponse is the envelope of 401 and 403 on the token path, where Databricks
+// sends the HTTP status as a number in error_code.
+type authErrorResponse struct {
+	ErrorCode int    `json:"error_code"`
+	Message   string `json:"message"`
+}
+
+// Error is an API failure as a workspace reports it. Code is empty for the
+// authentication failures, whose envelope carries the numeric status instead.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string {
+	if e.Code == "" {
+		return fmt.Sprintf("%d: %s", e.Status, e.Message)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Error codes the simulator answers with.
+const (
+	CodeInvalidParameterValue = "INVALID_PARAMETER_VALUE"
+	CodeMalformedRequest      = "MALFORMED_REQUEST"
+	CodeQuotaExceeded         = "QUOTA_EXCEEDED"
+	CodeResourceDoesNotExist  = "RESOURCE_DOES_NOT_EXIST"
+	CodeEndpointNotFound      = "ENDPOINT_NOT_FOUND"
+	CodeMethodNotAllowed      = "METHOD_NOT_ALLOWED"
+	CodeRequestTooLarge       = "REQUEST_ENTITY_TOO_LARGE"
+	CodeRequestLimitExceeded  = "REQUEST_LIMIT_EXCEEDED"
+	CodeTemporarilyUnavail    = "TEMPORARILY_UNAVAILABLE"
+	CodeMisdirectedRequest    = "MISDIRECTED_REQUEST"
+)
+
+// Messages fixed by the contract.
+const (
+	msgMissingCredential = "Credential was not sent or was of an unsupported type for this API."
+	msgInvalidToken      = "Invalid access token."
+)

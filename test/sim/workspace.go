@@ -1,0 +1,366 @@
+package sim
+
+import (
+	"cmp"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+)
+
+const (
+	defaultMaxTokenLifetimeDays = 730
+	defaultQuotaPerUser         = 600
+	secondsPerDay               = 24 * 60 * 60
+)
+
+// WorkspaceOptions configures one workspace; zero values take Databricks' defaults.
+type WorkspaceOptions struct {
+	MaxTokenLifetimeDays int // 0 → 730; the lifetime of a create that omits lifetime_seconds
+	QuotaPerUser         int // 0 → 600 valid tokens per user
+}
+
+// Workspace is one simulated Databricks workspace: its users and their tokens.
+// All methods are safe for concurrent use.
+type Workspace struct {
+	name           string
+	srv            *Server
+	maxLifetimeSec int64
+	maxDays        int
+	quota          int
+
+	mu       sync.RWMutex
+	users    map[string]*user
+	bySecret map[[sha256.Size]byte]*credential // SHA-256 of the bearer value, so no secret is kept
+	byID     map[string]*credential            // listed tokens only
+}
+
+type user struct {
+	name string
+	// tokens are the user's listed tokens, kept sorted by creation time then token_id so
+	// list is a filtered copy and never a sort.
+	tokens []*credential
+	// nextExpiry is a lower bound on the earliest expiry in tokens (epoch ms), so pruning
+	// expired tokens costs nothing until one can actually have expired.
+	nextExpiry int64
+}
+
+// credential is anything that authenticates as a user. A zero info.TokenID marks the
+// sign-in credential AddUser hands out: it is not a personal access token, so it is
+// never listed, never counts against the quota and cannot be revoked through the API.
+type credential struct {
+	owner  *user
+	secret [sha256.Size]byte
+	info   TokenInfo
+}
+
+func newWorkspace(srv *Server, name string, opts WorkspaceOptions) (*Workspace, error) {
+	if !isDNSLabel(name) {
+		return nil, fmt.Errorf("workspace name %q is not a DNS label ([a-z0-9-], 1-63 chars, no leading or trailing hyphen)", name)
+	}
+	if opts.MaxTokenLifetimeDays < 0 {
+		return nil, fmt.Errorf("workspace %q: negative max token lifetime %d", name, opts.MaxTokenLifetimeDays)
+	}
+	if opts.QuotaPerUser < 0 {
+		return nil, fmt.Errorf("workspace %q: negative quota %d", name, opts.QuotaPerUser)
+	}
+	if opts.MaxTokenLifetimeDays == 0 {
+		opts.MaxTokenLifetimeDays = defaultMaxTokenLifetimeDays
+	}
+	if opts.QuotaPerUser == 0 {
+		opts.QuotaPerUser = defaultQuotaPerUser
+	}
+	return &Workspace{
+		name:           name,
+		srv:            srv,
+		maxDays:        opts.MaxTokenLifetimeDays,
+		maxLifetimeSec: int64(opts.MaxTokenLifetimeDays) * secondsPerDay,
+		quota:          opts.QuotaPerUser,
+		users:          make(map[string]*user),
+		bySecret:       make(map[[sha256.Size]byte]*credential),
+		byID:           make(map[string]*credential),
+	}, nil
+}
+
+// isDNSLabel reports whether s may be a deployment name: [a-z0-9-], 1–63 characters,
+// no leading or trailing hyphen. Anything else must never reach a host name.
+func isDNSLabel(s string) bool {
+	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// Name returns the deployment name.
+func (w *Workspace) Name() string { return w.name }
+
+// Host returns "<deployment_name>.cloud.databricks.com".
+func (w *Workspace) Host() string { return w.name + hostSuffix }
+
+// URL returns the workspace URL as the provider spells it, without a port: reach it
+// through Server.DialContext, which ignores the port.
+func (w *Workspace) URL() string { return w.srv.scheme() + "://" + w.Host() }
+
+// AddUser creates userName if needed and returns a new bearer credential for it: a
+// dapi… value that never expires. It stands for the user's sign-in (as an OAuth or
+// session token would), so it is not one of the user's listed tokens.
+func (w *Workspace) AddUser(userName string) (bearer string) {
+	bearer = newTokenValue()
+	secret := sha256.Sum256([]byte(bearer))
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	u := w.users[userName]
+	if u == nil {
+		u = &user{name: userName, nextExpiry: math.MaxInt64}
+		w.users[userName] = u
+	}
+	w.bySecret[secret] = &credential{owner: u, secret: secret}
+	return bearer
+}
+
+// SeedTokens creates n tokens with the workspace's maximum lifetime for the user owning
+// bearer, without HTTP. It creates all n or, if they would exceed the quota, none.
+func (w *Workspace) SeedTokens(bearer string, n int, comment string) error {
+	if n < 0 {
+		return fmt.Errorf("seed %d tokens: negative count", n)
+	}
+	now := w.srv.nowMillis()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	u, err := w.ownerLocked(bearer, now)
+	if err != nil {
+		return fmt.Errorf("seed tokens in %q: %w", w.name, err)
+	}
+	w.pruneLocked(u, now)
+	if len(u.tokens)+n > w.quota {
+		return fmt.Errorf("seed %d tokens for %q in %q: %w", n, u.name, w.name, w.quotaError())
+	}
+	for range n {
+		w.insertLocked(u, newTokenValue(), TokenInfo{
+			CreationTime: now,
+			ExpiryTime:   now + w.maxLifetimeSec*1000,
+			Comment:      comment,
+		})
+	}
+	return nil
+}
+
+// SeedLegacyToken creates a token that never expires (expiry_time -1), as only tokens
+// from before lifetimes were mandatory have, for the user owning bearer. It bypasses the
+// quota, as such tokens predate it. It panics if bearer does not authenticate, since
+// that is a mistake in the test.
+func (w *Workspace) SeedLegacyToken(bearer string, comment string) (tokenID string) {
+	now := w.srv.nowMillis()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	u, err := w.ownerLocked(bearer, now)
+	if err != nil {
+		panic(fmt.Sprintf("sim: seed legacy token in %q: %v", w.name, err))
+	}
+	c := w.insertLocked(u, newTokenValue(), TokenInfo{CreationTime: now, ExpiryTime: -1, Comment: comment})
+	return c.info.TokenID
+}
+
+// CreateToken creates a token as POST /api/2.0/token/create would, without HTTP;
+// lifetimeSeconds 0 means the workspace maximum. Failures are *Error.
+func (w *Workspace) CreateToken(bearer string, lifetimeSeconds int64, comment string) (CreateTokenResponse, error) {
+	now := w.srv.nowMillis()
+	u, apiErr := w.authenticate(bearer, now)
+	if apiErr != nil {
+		return CreateTokenResponse{}, apiErr
+	}
+	req := CreateTokenRequest{Comment: comment}
+	if lifetimeSeconds != 0 {
+		req.LifetimeSeconds = &lifetimeSeconds
+	}
+	resp, apiErr := w.create(u, req, now)
+	if apiErr != nil {
+		return CreateTokenResponse{}, apiErr
+	}
+	return resp, nil
+}
+
+// Tokens returns what GET /api/2.0/token/list would show the user owning bearer.
+func (w *Workspace) Tokens(bearer string) ([]TokenInfo, error) {
+	now := w.srv.nowMillis()
+	u, apiErr := w.authenticate(bearer, now)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return w.appendValid(nil, u, now), nil
+}
+
+// ownerLocked resolves bearer to its user; w.mu must be held.
+func (w *Workspace) ownerLocked(bearer string, now int64) (*user, error) {
+	c := w.bySecret[sha256.Sum256([]byte(bearer))]
+	if c == nil || expired(c.info, now) {
+		return nil, fmt.Errorf("bearer does not authenticate")
+	}
+	return c.owner, nil
+}
+
+// authenticate resolves a bearer value to its user, or the contract's 403.
+func (w *Workspace) authenticate(bearer string, now int64) (*user, *Error) {
+	secret := sha256.Sum256([]byte(bearer))
+	w.mu.RLock()
+	c := w.bySecret[secret]
+	w.mu.RUnlock()
+	// c.info is immutable once stored, so reading it outside the lock is safe.
+	if c == nil || expired(c.info, now) {
+		return nil, &Error{Status: 403, Message: msgInvalidToken}
+	}
+	return c.owner, nil
+}
+
+// create validates a create request and stores the token; the quota check and the
+// insert share one critical section so the quota holds under concurrent creates.
+func (w *Workspace) create(u *user, req CreateTokenRequest, now int64) (CreateTokenResponse, *Error) {
+	lifetime := w.maxLifetimeSec
+	if req.LifetimeSeconds != nil {
+		lifetime = *req.LifetimeSeconds
+		if lifetime <= 0 {
+			return CreateTokenResponse{}, &Error{Status: 400, Code: CodeInvalidParameterValue,
+				Message: fmt.Sprintf("requirement failed: Invalid timeout: %d", lifetime)}
+		}
+		if lifetime > w.maxLifetimeSec {
+			return CreateTokenResponse{}, &Error{Status: 400, Code: CodeInvalidParameterValue,
+				Message: fmt.Sprintf("Token lifetime of %d seconds exceeds the maximum lifetime of %d days (%d seconds) allowed by this workspace.",
+					lifetime, w.maxDays, w.maxLifetimeSec)}
+		}
+	}
+	value := newTokenValue() // outside the lock: it is the slow part
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.pruneLocked(u, now)
+	if len(u.tokens) >= w.quota {
+		return CreateTokenResponse{}, w.quotaError()
+	}
+	c := w.insertLocked(u, value, TokenInfo{CreationTime: now, ExpiryTime: now + lifetime*1000, Comment: req.Comment})
+	return CreateTokenResponse{TokenValue: value, TokenInfo: c.info}, nil
+}
+
+func (w *Workspace) quotaError() *Error {
+	return &Error{Status: 400, Code: CodeQuotaExceeded,
+		Message: fmt.Sprintf("Cannot create more than %d tokens.", w.quota)}
+}
+
+// revoke deletes one of u's valid tokens. Another user's, an expired or an unknown id
+// all answer the same 404, so ids of other users' tokens are not disclosed.
+func (w *Workspace) revoke(u *user, tokenID string, now int64) *Error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	c := w.byID[tokenID]
+	if c == nil || c.owner != u || expired(c.info, now) {
+		return &Error{Status: 404, Code: CodeResourceDoesNotExist,
+			Message: fmt.Sprintf("No valid token with ID %s found.", tokenID)}
+	}
+	w.removeLocked(c)
+	return nil
+}
+
+// appendValid appends u's valid tokens, in list order, to dst.
+func (w *Workspace) appendValid(dst []TokenInfo, u *user, now int64) []TokenInfo {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	for _, c := range u.tokens {
+		if !expired(c.info, now) {
+			dst = append(dst, c.info)
+		}
+	}
+	return dst
+}
+
+// insertLocked stores a new listed token for u; w.mu must be held for writing.
+func (w *Workspace) insertLocked(u *user, value string, info TokenInfo) *credential {
+	c := &credential{owner: u, secret: sha256.Sum256([]byte(value)), info: info}
+	for {
+		c.info.TokenID = newTokenID()
+		if w.byID[c.info.TokenID] == nil {
+			break // 256 random bits: this loop runs once, but a clash must not alias two tokens
+		}
+	}
+	if w.bySecret[c.secret] != nil {
+		panic("sim: token value collision") // 128 random bits; reaching this means crypto/rand is broken
+	}
+	w.byID[c.info.TokenID] = c
+	w.bySecret[c.secret] = c
+	if n := len(u.tokens); n == 0 || !lessToken(c, u.tokens[n-1]) {
+		u.tokens = append(u.tokens, c) // the common case: created now, after everything else
+	} else {
+		i, _ := slices.BinarySearchFunc(u.tokens, c, compareTokens)
+		u.tokens = slices.Insert(u.tokens, i, c)
+	}
+	if info.ExpiryTime != -1 && info.ExpiryTime < u.nextExpiry {
+		u.nextExpiry = info.ExpiryTime
+	}
+	return c
+}
+
+// removeLocked forgets a listed token; w.mu must be held for writing.
+func (w *Workspace) removeLocked(c *credential) {
+	delete(w.byID, c.info.TokenID)
+	delete(w.bySecret, c.secret)
+	u := c.owner
+	if i, ok := slices.BinarySearchFunc(u.tokens, c, compareTokens); ok {
+		u.tokens = slices.Delete(u.tokens, i, i+1)
+	}
+}
+
+// pruneLocked forgets u's expired tokens so len(u.tokens) is the quota count.
+func (w *Workspace) pruneLocked(u *user, now int64) {
+	if now < u.nextExpiry {
+		return
+	}
+	next := int64(math.MaxInt64)
+	kept := u.tokens[:0]
+	for _, c := range u.tokens {
+		if expired(c.info, now) {
+			delete(w.byID, c.info.TokenID)
+			delete(w.bySecret, c.secret)
+			continue
+		}
+		if c.info.ExpiryTime != -1 && c.info.ExpiryTime < next {
+			next = c.info.ExpiryTime
+		}
+		kept = append(kept, c)
+	}
+	clear(u.tokens[len(kept):]) // drop references so pruned tokens can be collected
+	u.tokens = kept
+	u.nextExpiry = next
+}
+
+func expired(info TokenInfo, now int64) bool {
+	return info.TokenID != "" && info.ExpiryTime != -1 && now >= info.ExpiryTime
+}
+
+func compareTokens(a, b *credential) int {
+	if c := cmp.Compare(a.info.CreationTime, b.info.CreationTime); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.info.TokenID, b.info.TokenID)
+}
+
+func lessToken(a, b *credential) bool { return compareTokens(a, b) < 0 }
+
+// newTokenID returns 64 lowercase hex characters, the shape of a Databricks token_id.
+func newTokenID() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never returns an error
+	return hex.EncodeToString(b[:])
+}
+
+// newTokenValue returns "dapi" and 32 lowercase hex characters.
+func newTokenValue() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return "dapi" + hex.EncodeToString(b[:])
+}
