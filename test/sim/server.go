@@ -41,6 +41,14 @@ type Server struct {
 
 	mu         sync.RWMutex
 	workspaces map[string]*Workspace
+	onClose    []func()
+}
+
+// OnClose runs fn when the server closes, e.g. to stop a Proxy with it.
+func (s *Server) OnClose(fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onClose = append(s.onClose, fn)
 }
 
 // Start listens and serves until Close. It serves no workspace until AddWorkspace.
@@ -101,6 +109,12 @@ func Start(cfg Config) (*Server, error) {
 // Close stops the listener and drops open connections. It is safe to call twice.
 func (s *Server) Close() error {
 	s.closed.Do(func() {
+		s.mu.RLock()
+		hooks := s.onClose
+		s.mu.RUnlock()
+		for _, fn := range hooks {
+			fn()
+		}
 		s.closeErr = s.http.Close()
 		<-s.served
 	})

@@ -101,6 +101,7 @@ func start(o options) (*sim.Server, string, error) {
 		fmt.Fprintf(&b, "databricks workspace simulator listening on %s (TLS)\n", srv.Addr())
 		fmt.Fprintf(&b, "CA certificate: %s\n", o.caFile)
 	}
+	var first, firstBearer string
 	for _, name := range o.workspaces {
 		ws, err := srv.AddWorkspace(name, sim.WorkspaceOptions{})
 		if err != nil {
@@ -108,11 +109,29 @@ func start(o options) (*sim.Server, string, error) {
 			return nil, "", err
 		}
 		bearer := ws.AddUser(o.user)
+		if first == "" {
+			first, firstBearer = name, bearer
+		}
 		fmt.Fprintf(&b, "\nworkspace %s\n", ws.Host())
 		fmt.Fprintf(&b, "  user:   %s\n", o.user)
 		fmt.Fprintf(&b, "  bearer: %s\n", bearer)
 		fmt.Fprintf(&b, "  curl %s--resolve %s:%d:127.0.0.1 -H 'Authorization: Bearer %s' %s://%s:%d/api/2.0/token/list\n",
 			caArg, ws.Host(), srv.Port(), bearer, scheme, ws.Host(), srv.Port())
+	}
+	if !o.plain {
+		proxy, err := srv.StartProxy()
+		if err != nil {
+			_ = srv.Close()
+			return nil, "", err
+		}
+		srv.OnClose(func() { proxy.Close() })
+		provider, _ := filepath.Abs("provider")
+		fmt.Fprintf(&b, "\nCONNECT proxy for other programs: %s\n", proxy.Addr())
+		fmt.Fprintf(&b, "  the StackQL engine, from this repository:\n")
+		fmt.Fprintf(&b, "  DATABRICKS_TOKEN=%s stackql exec \"SELECT token_id, comment, creation_time, expiry_time FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = '%s'\" \\\n", firstBearer, first)
+		fmt.Fprintf(&b, "    --registry='{\"url\":\"file://%s\",\"localDocRoot\":\"%s\",\"verifyConfig\":{\"nopVerify\":true}}' \\\n", provider, provider)
+		fmt.Fprintf(&b, "    --auth='{\"databricks_workspace\":{\"type\":\"bearer\",\"credentialsenvvar\":\"DATABRICKS_TOKEN\"}}' \\\n")
+		fmt.Fprintf(&b, "    --tls.CABundle=%s --http.proxy.host=127.0.0.1 --http.proxy.port=%d\n", shellQuote(o.caFile), proxy.Port())
 	}
 	b.WriteString("\nstop with Ctrl-C\n")
 	return srv, b.String(), nil

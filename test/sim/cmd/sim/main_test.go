@@ -58,6 +58,9 @@ func TestPrintedCurlCommandWorks(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = srv.Close() })
 
+	if !strings.Contains(banner, "--http.proxy.port=") || !strings.Contains(banner, "DATABRICKS_TOKEN=dapi") {
+		t.Errorf("banner lacks the StackQL engine command line:\n%s", banner)
+	}
 	lines := curlLineRE.FindAllStringSubmatch(banner, -1)
 	if len(lines) != 2 || !strings.Contains(banner, "listening on "+srv.Addr()) || !strings.Contains(banner, "CA certificate: "+caFile) {
 		t.Fatalf("banner lacks the address, the CA file or a curl line per workspace:\n%s", banner)

@@ -1,0 +1,100 @@
+package sim
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Proxy is an HTTP CONNECT proxy on loopback that tunnels to the simulator's
+// workspaces. It is how a separate program that cannot take a custom dialer
+// (the StackQL engine: --http.proxy.host/--http.proxy.port) reaches
+// https://<deployment_name>.cloud.databricks.com unchanged. It tunnels only
+// to names the simulator serves; everything else gets 502.
+type Proxy struct {
+	ln  net.Listener
+	srv *http.Server
+	wg  sync.WaitGroup
+}
+
+// StartProxy listens on 127.0.0.1 (port 0) and tunnels CONNECT requests
+// through s.DialContext.
+func (s *Server) StartProxy() (*Proxy, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	p := &Proxy{ln: ln}
+	p.srv = &http.Server{
+		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.tunnel(s, w, r) }),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	go p.srv.Serve(ln)
+	return p, nil
+}
+
+// Addr is the proxy's "127.0.0.1:PORT".
+func (p *Proxy) Addr() string { return p.ln.Addr().String() }
+
+// Port is the proxy's port.
+func (p *Proxy) Port() int { return p.ln.Addr().(*net.TCPAddr).Port }
+
+// Close stops the proxy and waits for open tunnels to end.
+func (p *Proxy) Close() error {
+	err := p.srv.Close()
+	p.wg.Wait()
+	return err
+}
+
+func (p *Proxy) tunnel(s *Server, w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodConnect {
+		http.Error(w, "only CONNECT is supported", http.StatusMethodNotAllowed)
+		return
+	}
+	upstream, err := s.DialContext(r.Context(), "tcp", r.Host)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		upstream.Close()
+		http.Error(w, "cannot tunnel", http.StatusInternalServerError)
+		return
+	}
+	client, buf, err := hj.Hijack()
+	if err != nil {
+		upstream.Close()
+		return
+	}
+	if _, err := client.Write([]byte("HTTP/1.1 200 Connection established\r\n\r\n")); err != nil {
+		client.Close()
+		upstream.Close()
+		return
+	}
+	p.wg.Add(2)
+	go func() {
+		defer p.wg.Done()
+		// Bytes the client sent after CONNECT may already sit in buf.
+		io.Copy(upstream, buf)
+		closeWrite(upstream)
+	}()
+	go func() {
+		defer p.wg.Done()
+		io.Copy(client, upstream)
+		client.Close()
+		upstream.Close()
+	}()
+}
+
+// closeWrite tells upstream the client is done sending, keeping the other
+// direction open for the response.
+func closeWrite(c net.Conn) {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+		return
+	}
+	c.Close()
+}
