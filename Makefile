@@ -7,9 +7,9 @@ export GOFLAGS := -mod=readonly
 
 .PHONY: run test generate check vet fmt-check bench sim fuzz deps
 
-## run: the generated docs page of the resource (until the query harness lands)
-run: generate
-	@cat provider/docs/databricks_workspace/workspace/user_tokens.md
+## run: the demo: the seed flow on the embedded workspace simulator (no credentials needed)
+run: deps
+	@$(GO) run ./test/cmd/demo
 
 ## test: everything CI runs
 test: check vet fmt-check
@@ -17,7 +17,7 @@ test: check vet fmt-check
 	$(GO) test -race -count=1 ./test/sim/...
 
 deps:
-	$(GO) mod download
+	@$(GO) mod download
 
 ## generate: regenerate provider/ from openapi/
 generate: deps

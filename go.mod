@@ -5,8 +5,10 @@ go 1.26.8
 require (
 	github.com/databricks/databricks-sdk-go v0.90.0
 	github.com/getkin/kin-openapi v0.88.0
+	github.com/sirupsen/logrus v1.9.3
 	github.com/stackql/any-sdk v0.5.3-alpha11
 	github.com/stackql/stackql-parser v0.0.16-alpha01
+	github.com/stackql/stackql-provider-registry v0.0.2-alpha01
 	gopkg.in/yaml.v3 v3.0.1
 )
 
@@ -86,10 +88,8 @@ require (
 	github.com/pierrec/lz4/v4 v4.1.22 // indirect
 	github.com/pkg/browser v0.0.0-20240102092130-5ac0b6a4141c // indirect
 	github.com/santhosh-tekuri/jsonschema/v5 v5.3.1 // indirect
-	github.com/sirupsen/logrus v1.9.3 // indirect
 	github.com/snowflakedb/gosnowflake v1.15.0 // indirect
 	github.com/stackql/go-suffix-map v0.0.1-alpha01 // indirect
-	github.com/stackql/stackql-provider-registry v0.0.2-alpha01 // indirect
 	github.com/xo/dburl v0.23.2 // indirect
 	github.com/zeebo/xxh3 v1.0.2 // indirect
 	go.opencensus.io v0.24.0 // indirect

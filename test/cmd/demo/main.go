@@ -1,0 +1,154 @@
+// Command demo runs the seed flow of the docs page against an in-process
+// workspace simulator: create two tokens (INSERT ... RETURNING), list them,
+// revoke the first with EXEC, list again, printing each statement and its
+// result as the StackQL CLI would.
+//
+// It is for `make run`; it talks only to the simulator on loopback and the
+// secrets it prints are the simulator's.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/stackql-labs/databricks-tokens/test/harness"
+	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
+	"github.com/stackql-labs/databricks-tokens/test/harness/render"
+	"github.com/stackql-labs/databricks-tokens/test/sim"
+)
+
+const deployment = "dbc-abcd0123-a1bc"
+
+// The seed page's statements, verbatim.
+const (
+	insertSQL = `INSERT INTO databricks_workspace.workspace.user_tokens (
+data__lifetime_seconds,
+data__comment,
+deployment_name
+)
+SELECT
+{{ lifetime_seconds }},
+'{{ comment }}',
+'{{ deployment_name }}'
+RETURNING
+token_info,
+token_value
+;`
+	selectSQL = `SELECT
+token_id,
+comment,
+creation_time,
+expiry_time
+FROM databricks_workspace.workspace.user_tokens
+WHERE deployment_name = '{{ deployment_name }}' -- required
+;`
+	revokeSQL = `EXEC databricks_workspace.workspace.user_tokens.revoketoken
+@deployment_name='{{ deployment_name }}' --required
+@@json=
+'{
+"token_id": "{{ token_id }}"
+}';`
+)
+
+func main() {
+	if err := run(context.Background(), os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, out io.Writer) error {
+	srv, err := sim.Start(sim.Config{})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	ws, err := srv.AddWorkspace(deployment, sim.WorkspaceOptions{})
+	if err != nil {
+		return err
+	}
+	bearer := ws.AddUser("demo@example.com")
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	root, err := registry.Discover(wd)
+	if err != nil {
+		return err
+	}
+	reg, err := registry.Open(root)
+	if err != nil {
+		return err
+	}
+	vars := map[string]string{"deployment_name": deployment, "lifetime_seconds": "3600"}
+	eng := func() *harness.Engine {
+		return harness.New(harness.Config{
+			Registry: reg,
+			Getenv:   func(k string) string { return map[string]string{"DATABRICKS_TOKEN": bearer}[k] },
+			Client:   srv.Client(),
+			Vars:     vars,
+		})
+	}
+	fmt.Fprintf(out, "-- workspace simulator on %s serving %s.cloud.databricks.com\n\n", srv.Addr(), deployment)
+	step := func(sql string) (*harness.Result, error) {
+		var res *harness.Result
+		err := eng().Exec(ctx, sql, func(st *harness.Statement, r *harness.Result) error {
+			fmt.Fprintf(out, "%s;\n", st.Text)
+			res = r
+			if r.HasTable() {
+				if err := render.Write(out, render.Table, r.Result); err != nil {
+					return err
+				}
+			}
+			if r.Message != "" {
+				fmt.Fprintln(out, r.Message)
+			}
+			fmt.Fprintln(out)
+			return nil
+		})
+		return res, err
+	}
+	vars["comment"] = "ci-deploy"
+	first, err := step(insertSQL)
+	if err != nil {
+		return err
+	}
+	vars["comment"] = "nightly-export"
+	if _, err := step(insertSQL); err != nil {
+		return err
+	}
+	if _, err := step(selectSQL); err != nil {
+		return err
+	}
+	id, err := tokenID(first)
+	if err != nil {
+		return err
+	}
+	vars["token_id"] = id
+	if _, err := step(revokeSQL); err != nil {
+		return err
+	}
+	_, err = step(selectSQL)
+	return err
+}
+
+// tokenID reads token_info.token_id from an INSERT ... RETURNING result.
+func tokenID(r *harness.Result) (string, error) {
+	for i, c := range r.Columns {
+		if c != "token_info" || len(r.Rows) == 0 {
+			continue
+		}
+		var info struct {
+			TokenID string `json:"token_id"`
+		}
+		if err := json.Unmarshal([]byte(r.Rows[0][i].Text()), &info); err != nil {
+			return "", fmt.Errorf("token_info: %w", err)
+		}
+		return info.TokenID, nil
+	}
+	return "", errors.New("the INSERT returned no token_info")
+}

@@ -1,0 +1,26 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestDemoRunsTheSeedFlow(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	s := out.String()
+	for _, want := range []string{"ci-deploy", "nightly-export", "The operation was despatched successfully"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q:\n%s", want, s)
+		}
+	}
+	// The last SELECT lists only the second token.
+	last := s[strings.LastIndex(s, "SELECT"):]
+	if strings.Contains(last, "ci-deploy") || !strings.Contains(last, "nightly-export") {
+		t.Errorf("after the revoke, the list is:\n%s", last)
+	}
+}

@@ -1,0 +1,301 @@
+// Package e2e runs the harness CLI in-process against the workspace simulator
+// over TLS with the generated provider, one case per directory under
+// testdata/ (see README.md there), comparing what a user would see.
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stackql-labs/databricks-tokens/test/harness/cli"
+	"github.com/stackql-labs/databricks-tokens/test/sim"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected stdout, stderr and exit files")
+
+// epoch is the simulator clock's start: 2024-01-02T03:04:05Z.
+var epoch = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+
+const user = "e2e@example.com"
+
+// setup is a case's setup.json: the simulator's state before the run.
+type setup struct {
+	// Workspaces to serve; the first is where DATABRICKS_TOKEN is valid.
+	// Default: one workspace, dbc-abcd0123-a1bc, with no tokens.
+	Workspaces []workspaceSetup `json:"workspaces"`
+	Faults     []faultSetup     `json:"faults"`
+	// Token is "" for a valid bearer token, "none" for an unset
+	// DATABRICKS_TOKEN, or "revoked" for a token the workspace rejects.
+	Token string `json:"token"`
+}
+
+type workspaceSetup struct {
+	Name            string `json:"name"`
+	MaxLifetimeDays int    `json:"max_lifetime_days"`
+	Quota           int    `json:"quota"`
+	// Tokens are created one by one, a millisecond apart, in this order;
+	// their ids are ${TOKEN_ID_1}... in args.
+	Tokens []struct {
+		Comment         string `json:"comment"`
+		LifetimeSeconds int64  `json:"lifetime_seconds"`
+	} `json:"tokens"`
+	// Legacy tokens never expire (expiry_time -1).
+	Legacy []string `json:"legacy"`
+	// Bulk tokens are seeded at once, all with BulkComment.
+	Bulk        int    `json:"bulk"`
+	BulkComment string `json:"bulk_comment"`
+}
+
+type faultSetup struct {
+	Workspace string            `json:"workspace"`
+	Method    string            `json:"method"`
+	Path      string            `json:"path"`
+	Times     int               `json:"times"`
+	Status    int               `json:"status"`
+	Body      string            `json:"body"`
+	Header    map[string]string `json:"header"`
+	NonJSON   bool              `json:"non_json"`
+	Drop      bool              `json:"drop"`
+}
+
+// tickingClock advances a millisecond every time it is read, so tokens
+// created one after another have distinct, reproducible times.
+type tickingClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *tickingClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Millisecond)
+	return c.t
+}
+
+// env is a simulator prepared for one case.
+type env struct {
+	srv     *sim.Server
+	caFile  string
+	bearer  string
+	vars    map[string]string // ${NAME} substitutions for args
+	regJSON string
+}
+
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func registryFlag(t testing.TB) string {
+	p := filepath.Join(repoRoot(t), "provider")
+	b, _ := json.Marshal(map[string]any{"url": "file://" + p, "localDocRoot": p, "verifyConfig": map[string]bool{"nopVerify": true}})
+	return string(b)
+}
+
+func start(t testing.TB, s setup) *env {
+	t.Helper()
+	clock := &tickingClock{t: epoch}
+	srv, err := sim.Start(sim.Config{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	e := &env{srv: srv, vars: map[string]string{}, regJSON: registryFlag(t)}
+	e.caFile = filepath.Join(t.TempDir(), "ca.pem")
+	if err := srv.WriteCA(e.caFile); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Workspaces) == 0 {
+		s.Workspaces = []workspaceSetup{{Name: "dbc-abcd0123-a1bc"}}
+	}
+	n := 0
+	for i, ws := range s.Workspaces {
+		w, err := srv.AddWorkspace(ws.Name, sim.WorkspaceOptions{MaxTokenLifetimeDays: ws.MaxLifetimeDays, QuotaPerUser: ws.Quota})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bearer := w.AddUser(user)
+		if i == 0 {
+			e.bearer = bearer
+		}
+		for _, tk := range ws.Tokens {
+			r, err := w.CreateToken(bearer, tk.LifetimeSeconds, tk.Comment)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+			e.vars["TOKEN_ID_"+strconv.Itoa(n)] = r.TokenInfo.TokenID
+		}
+		for _, c := range ws.Legacy {
+			w.SeedLegacyToken(bearer, c)
+		}
+		if ws.Bulk > 0 {
+			if err := w.SeedTokens(bearer, ws.Bulk, ws.BulkComment); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, f := range s.Faults {
+		h := map[string][]string{}
+		for k, v := range f.Header {
+			h[k] = []string{v}
+		}
+		srv.Inject(sim.Fault{Workspace: f.Workspace, Method: f.Method, Path: f.Path, Times: f.Times,
+			Status: f.Status, Body: f.Body, Header: h, NonJSON: f.NonJSON, Drop: f.Drop})
+	}
+	switch s.Token {
+	case "none":
+		e.bearer = ""
+	case "revoked":
+		e.bearer = "dapi00000000000000000000000000000000"
+	}
+	return e
+}
+
+// baseArgs point the CLI at the simulator over TLS, as a user would point
+// it at a workspace in another process.
+func (e *env) baseArgs() []string {
+	return []string{"exec",
+		"--registry", e.regJSON,
+		"--ca-file", e.caFile,
+		"--resolve", "*.cloud.databricks.com:443=" + e.srv.Addr(),
+	}
+}
+
+func (e *env) environ() []string {
+	env := []string{"HOME=/nonexistent"}
+	if e.bearer != "" {
+		env = append(env, "DATABRICKS_TOKEN="+e.bearer)
+	}
+	return env
+}
+
+var (
+	tokenIDRE    = regexp.MustCompile(`\b[0-9a-f]{64}\b`)
+	tokenValueRE = regexp.MustCompile(`\bdapi[0-9a-f]{32}\b`)
+	portRE       = regexp.MustCompile(`127\.0\.0\.1:\d+`)
+)
+
+// normalise replaces the simulator's random ids and secrets with numbered
+// placeholders of the same width (so tables stay aligned), numbered in order
+// of first appearance, and the listener's port with PORT.
+func normalise(s string) string {
+	s = numbered(s, tokenIDRE, "token_id")
+	s = numbered(s, tokenValueRE, "token_value")
+	return portRE.ReplaceAllString(s, "127.0.0.1:PORT")
+}
+
+func numbered(s string, re *regexp.Regexp, label string) string {
+	seen := map[string]string{}
+	return re.ReplaceAllStringFunc(s, func(m string) string {
+		if r, ok := seen[m]; ok {
+			return r
+		}
+		r := fmt.Sprintf("<%s_%d>", label, len(seen)+1)
+		r += strings.Repeat(".", max(0, len(m)-len(r)))
+		seen[m] = r
+		return r
+	})
+}
+
+// readArgs reads a case's args file: one argument per line, blank lines and
+// lines starting with # ignored, ${NAME} replaced from vars.
+func readArgs(t *testing.T, path string, vars map[string]string) []string {
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, os.Expand(line, func(k string) string {
+			v, ok := vars[k]
+			if !ok {
+				t.Fatalf("%s: no value for ${%s}", path, k)
+			}
+			return v
+		}))
+	}
+	return out
+}
+
+func TestCases(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join("testdata", "*", "query.sql"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no cases found: %v", err)
+	}
+	for _, q := range dirs {
+		dir := filepath.Dir(q)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			t.Parallel()
+			runCase(t, dir)
+		})
+	}
+}
+
+func runCase(t *testing.T, dir string) {
+	var s setup
+	if b, err := os.ReadFile(filepath.Join(dir, "setup.json")); err == nil {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&s); err != nil {
+			t.Fatalf("setup.json: %v", err)
+		}
+	}
+	e := start(t, s)
+	query, err := os.ReadFile(filepath.Join(dir, "query.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.vars["CASE_DIR"] = abs
+	args := append(e.baseArgs(), readArgs(t, filepath.Join(dir, "args"), e.vars)...)
+	var stdout, stderr bytes.Buffer
+	code := cli.Run(args, bytes.NewReader(query), &stdout, &stderr, e.environ())
+	got := map[string]string{
+		"stdout": normalise(stdout.String()),
+		"stderr": normalise(stderr.String()),
+		"exit":   strconv.Itoa(code) + "\n",
+	}
+	if strings.Contains(stdout.String()+stderr.String(), e.bearer) && e.bearer != "" {
+		t.Errorf("the bearer token appears in the output")
+	}
+	for _, name := range []string{"stdout", "stderr", "exit"} {
+		path := filepath.Join(dir, name)
+		if *update {
+			if err := os.WriteFile(path, []byte(got[name]), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run with -update to create it)", err)
+		}
+		if got[name] != string(want) {
+			t.Errorf("%s differs\n--- statement(s):\n%s\n--- want %s:\n%s\n--- got %s:\n%s", name, query, name, want, name, got[name])
+		}
+	}
+}

@@ -1,0 +1,1 @@
+EXEC databricks_workspace.workspace.user_tokens.revoketoken @@json='{"token_id": "x"}';

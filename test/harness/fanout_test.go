@@ -1,0 +1,83 @@
+package harness_test
+
+import (
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stackql-labs/databricks-tokens/test/harness"
+	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
+	"github.com/stackql-labs/databricks-tokens/test/sim"
+)
+
+// perHostBearer swaps the one credential the engine sends for the bearer of
+// the workspace addressed, like an account-level token valid in every
+// workspace (the simulator issues one per workspace).
+type perHostBearer struct {
+	next    http.RoundTripper
+	bearers map[string]string // host -> bearer
+}
+
+func (p perHostBearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+p.bearers[r.URL.Hostname()])
+	return p.next.RoundTrip(r)
+}
+
+// TestFanOutAcrossWorkspaces runs deployment_name IN (...) against two
+// simulated workspaces with the generated provider: both are queried and the
+// rows merge in the order the names were written.
+func TestFanOutAcrossWorkspaces(t *testing.T) {
+	srv, err := sim.Start(sim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	bearers := map[string]string{}
+	for _, ws := range []struct {
+		name     string
+		comments []string
+	}{{"dbc-east", []string{"e1", "e2"}}, {"dbc-west", []string{"w1"}}} {
+		w, err := srv.AddWorkspace(ws.name, sim.WorkspaceOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := w.AddUser("u@example.com")
+		bearers[w.Host()] = b
+		for _, c := range ws.comments {
+			if _, err := w.CreateToken(b, 3600, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	reg, err := registry.Open(filepath.Join("..", "..", "provider"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := harness.New(harness.Config{
+		Registry: reg,
+		Client:   &http.Client{Transport: perHostBearer{next: srv.Transport(), bearers: bearers}},
+		Getenv:   func(string) string { return "account-level-token" },
+	})
+	got, err := runCSV(eng, "SELECT deployment_name, comment FROM databricks_workspace.workspace.user_tokens WHERE deployment_name IN ('dbc-west', 'dbc-east') AND comment != 'e2'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "deployment_name,comment\ndbc-west,w1\ndbc-east,e1\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	hosts := map[string]bool{}
+	for _, r := range srv.Requests() {
+		hosts[r.Host] = true
+	}
+	if len(hosts) != 2 {
+		t.Errorf("requests went to %v, want both workspaces", hosts)
+	}
+	// A failure in one workspace fails the statement and names the host.
+	_, err = runCSV(eng, "SELECT comment FROM databricks_workspace.workspace.user_tokens WHERE deployment_name IN ('dbc-east', 'dbc-north')")
+	if err == nil || !strings.Contains(err.Error(), "dbc-north.cloud.databricks.com") {
+		t.Errorf("error = %v, want one naming dbc-north", err)
+	}
+}

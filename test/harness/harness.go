@@ -1,0 +1,195 @@
+// Package harness is the embedded query engine that proves a StackQL provider
+// works: it takes StackQL SQL, resolves each statement against the provider
+// documents through any-sdk, sends the HTTP requests itself and returns rows.
+//
+// Everything it knows about an API comes from the provider documents (paths,
+// verbs, parameters, object keys, columns, descriptions); it must not contain
+// anything specific to one provider. Statements are parsed with the engine's
+// own parser; what is evaluated locally (WHERE, ORDER BY, LIMIT, COUNT)
+// follows SQLite's semantics, as the engine's embedded SQLite would. It must
+// not print: callers render Results (see package render).
+package harness
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"github.com/stackql/stackql-parser/go/vt/sqlparser"
+
+	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
+	"github.com/stackql-labs/databricks-tokens/test/harness/render"
+)
+
+// Config configures an Engine.
+type Config struct {
+	// Registry holds the provider documents.
+	Registry *registry.Registry
+	// Auth overrides a provider's default authentication (provider.yaml's
+	// config.auth), keyed by provider name, as the engine's --auth flag does.
+	Auth map[string]registry.Auth
+	// Getenv looks up credentials named by the auth configuration.
+	Getenv func(string) string
+	// Client sends the requests; nil means a client with a 60s timeout.
+	Client *http.Client
+	// Vars fill the {{ name }} placeholders of a script.
+	Vars map[string]string
+	// Retries is how many times a request answered 429 or 503 is retried,
+	// honouring Retry-After (capped by MaxRetryWait).
+	Retries int
+	// MaxRetryWait caps one wait between retries; zero means 10s.
+	MaxRetryWait time.Duration
+	// Log receives any-sdk's warnings (never request bodies: the logger is
+	// kept at warn level); nil discards them.
+	Log io.Writer
+}
+
+// Engine runs statements. It is safe for concurrent use.
+type Engine struct {
+	cfg    Config
+	client *http.Client
+	logger *logrus.Logger
+
+	mu      sync.Mutex
+	secrets []string
+}
+
+// New returns an Engine for cfg.
+func New(cfg Config) *Engine {
+	if cfg.Getenv == nil {
+		cfg.Getenv = func(string) string { return "" }
+	}
+	if cfg.MaxRetryWait == 0 {
+		cfg.MaxRetryWait = 10 * time.Second
+	}
+	client := cfg.Client
+	if client == nil {
+		client = &http.Client{Timeout: 60 * time.Second}
+	}
+	logger := logrus.New()
+	logger.SetLevel(logrus.WarnLevel) // any-sdk logs request bodies at info
+	logger.SetOutput(io.Discard)
+	if cfg.Log != nil {
+		logger.SetOutput(cfg.Log)
+	}
+	return &Engine{cfg: cfg, client: client, logger: logger}
+}
+
+// Statement is one statement of a script, parsed.
+type Statement struct {
+	// Text is the statement as written (placeholders filled), trimmed.
+	Text string
+	// Line and Column locate its first character in the script (1-based).
+	Line, Column int
+	ast          sqlparser.Statement
+}
+
+// Result is what a statement returns. Statements that return no rows
+// (EXEC of a method without a response body, INSERT without RETURNING,
+// DELETE) have no columns and a Message, as the engine prints one.
+type Result struct {
+	render.Result
+	Message string
+}
+
+// HasTable reports whether the result is a table (possibly empty).
+func (r *Result) HasTable() bool { return len(r.Columns) > 0 }
+
+// despatched is the engine's message for a mutation without rows.
+const despatched = "The operation was despatched successfully"
+
+// Plan is a statement resolved against the provider documents, ready to run.
+type Plan struct {
+	Statement *Statement
+	run       func(ctx context.Context) (*Result, error)
+}
+
+// Run sends the statement's requests and evaluates its result.
+func (p *Plan) Run(ctx context.Context) (*Result, error) {
+	r, err := p.run(ctx)
+	if err != nil {
+		return nil, p.Statement.errorf("%w", err)
+	}
+	return r, nil
+}
+
+// Prepare parses a script and resolves every statement before anything is
+// sent, so a script with a syntax error, an unknown column or a missing
+// parameter anywhere changes nothing.
+func (e *Engine) Prepare(script string) ([]*Plan, error) {
+	stmts, err := e.Parse(script)
+	if err != nil {
+		return nil, err
+	}
+	plans := make([]*Plan, 0, len(stmts))
+	for _, s := range stmts {
+		p, err := e.plan(s)
+		if err != nil {
+			return nil, s.errorf("%w", err)
+		}
+		plans = append(plans, p)
+	}
+	return plans, nil
+}
+
+// Exec prepares a script and runs its statements in order, handing each
+// result to fn; it stops at the first failure.
+func (e *Engine) Exec(ctx context.Context, script string, fn func(*Statement, *Result) error) error {
+	plans, err := e.Prepare(script)
+	if err != nil {
+		return err
+	}
+	for _, p := range plans {
+		r, err := p.Run(ctx)
+		if err != nil {
+			return err
+		}
+		if err := fn(p.Statement, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Statement) errorf(format string, args ...any) error {
+	return &StatementError{Line: s.Line, Err: fmt.Errorf(format, args...)}
+}
+
+// StatementError is a failure of one statement, located by its first line.
+type StatementError struct {
+	Line int
+	Err  error
+}
+
+func (e *StatementError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+func (e *StatementError) Unwrap() error { return e.Err }
+
+// addSecret remembers a credential so error text never shows it.
+func (e *Engine) addSecret(s string) {
+	if len(s) < 4 {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, x := range e.secrets {
+		if x == s {
+			return
+		}
+	}
+	e.secrets = append(e.secrets, s)
+}
+
+// Redact removes every credential the engine has used from s.
+func (e *Engine) Redact(s string) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, x := range e.secrets {
+		s = strings.ReplaceAll(s, x, "[REDACTED]")
+	}
+	return s
+}

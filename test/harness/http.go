@@ -1,0 +1,348 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stackql/any-sdk/pkg/internaldto"
+	"github.com/stackql/any-sdk/pkg/jsonpath"
+	"github.com/stackql/any-sdk/public/formulation"
+
+	"github.com/stackql-labs/databricks-tokens/test/harness/jsonrows"
+	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
+	"github.com/stackql-labs/databricks-tokens/test/harness/value"
+)
+
+// maxResponseBytes bounds what is read from one response.
+const maxResponseBytes = 64 << 20
+
+// response is a 2xx response body, decoded on demand.
+type response struct {
+	raw []byte
+}
+
+// empty reports whether the response had no body.
+func (r *response) empty() bool { return jsonrows.Blank(r.raw) }
+
+// decode decodes the body with UseNumber, so integers stay exact; a missing
+// body decodes to nil.
+func (r *response) decode() (any, error) {
+	if r.empty() {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(r.raw))
+	dec.UseNumber()
+	var body any
+	if err := dec.Decode(&body); err != nil {
+		return nil, err
+	}
+	if !jsonrows.Blank(r.raw[dec.InputOffset():]) {
+		return nil, errors.New("trailing data after the JSON value")
+	}
+	return body, nil
+}
+
+// call builds one request with any-sdk, sends it and decodes the answer.
+// body, when not nil, is the request body already typed per the schema.
+func (e *Engine) call(ctx context.Context, m *method, params map[string]value.Value, body map[string]any) (*response, error) {
+	req, err := e.build(m, params, body)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.authorize(m.t.prov, req); err != nil {
+		return nil, err
+	}
+	return e.send(ctx, req)
+}
+
+// build formulates the request through any-sdk: server variables, path and
+// query parameters are placed by its HTTPPreparator, as in the engine.
+func (e *Engine) build(m *method, params map[string]value.Value, body map[string]any) (*http.Request, error) {
+	pm := make(map[string]any, len(params))
+	for name, v := range params {
+		pm[name] = goValue(v, m.params[name])
+	}
+	var ec formulation.ExecContext
+	if body != nil {
+		// The body goes as an exec payload, already typed: any-sdk's own
+		// path for data__ parameters re-parses strings that look like JSON
+		// (a comment of '{"a":1}' would be sent as an object).
+		mediaType := "application/json"
+		if r, ok := m.op.GetRequest(); ok && r.GetBodyMediaType() != "" {
+			mediaType = r.GetBodyMediaType()
+		}
+		if !strings.Contains(mediaType, "json") {
+			return nil, fmt.Errorf("%s: request media type %q is not supported", m, mediaType)
+		}
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, fmt.Errorf("%s: encoding the request body: %w", m, err)
+		}
+		ec = formulation.NewExecContext(internaldto.NewExecPayload(b, map[string][]string{"Content-Type": {mediaType}}, body), m.t.rsc)
+	}
+	prep := formulation.NewHTTPPreparator(m.t.prov.Doc(), m.t.svc.API, m.op, map[int]map[string]any{0: pm}, nil, ec, e.logger)
+	armoury, err := prep.BuildHTTPRequestCtx(formulation.NewHTTPPreparatorConfig(false))
+	if err != nil {
+		return nil, fmt.Errorf("%s: building the request: %w", m, err)
+	}
+	rp := armoury.GetRequestParams()
+	if len(rp) != 1 || rp[0].GetRequest() == nil {
+		return nil, fmt.Errorf("%s: any-sdk built %d requests, want 1", m, len(rp))
+	}
+	req := rp[0].GetRequest()
+	if req.URL.User != nil || req.URL.Scheme != "https" && req.URL.Scheme != "http" {
+		return nil, fmt.Errorf("%s: refusing to send to %q", m, req.URL.Redacted())
+	}
+	return req, nil
+}
+
+// goValue converts a SQL value to the Go type any-sdk should place for a
+// parameter of the given schema type.
+func goValue(v value.Value, typ string) any {
+	switch typ {
+	case "integer":
+		if n := v.WithAffinity(value.IntegerAffinity); n.Kind == value.Integer {
+			return n.I
+		}
+	case "number":
+		if n := v.WithAffinity(value.RealAffinity); n.Kind == value.Real {
+			return n.F
+		}
+	case "boolean":
+		if t, ok := value.Truthy(v); ok && v.Kind != value.Text {
+			return t
+		}
+		if s := strings.ToLower(v.Text()); s == "true" || s == "false" {
+			return s == "true"
+		}
+	}
+	return v.Text()
+}
+
+// authorize adds the provider's credentials: --auth overrides provider.yaml.
+func (e *Engine) authorize(p *registry.Provider, req *http.Request) error {
+	a := p.Auth
+	if o, ok := e.cfg.Auth[p.Name]; ok {
+		a = &o
+	}
+	if a == nil {
+		return nil
+	}
+	env := func(name, what string) (string, error) {
+		if name == "" {
+			return "", fmt.Errorf("provider %s: auth type %q names no environment variable for its %s", p.Name, a.Type, what)
+		}
+		v := e.cfg.Getenv(name)
+		if v == "" {
+			return "", fmt.Errorf("provider %s: environment variable %s is not set (auth type %q)", p.Name, name, a.Type)
+		}
+		e.addSecret(v)
+		return v, nil
+	}
+	switch strings.ToLower(a.Type) {
+	case "bearer":
+		tok, err := env(a.CredentialsEnvVar, "token")
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+	case "api_key":
+		key, err := env(a.CredentialsEnvVar, "key")
+		if err != nil {
+			return err
+		}
+		name := a.Name
+		if name == "" {
+			name = "Authorization"
+		}
+		if a.Location != "" && !strings.EqualFold(a.Location, "header") {
+			return fmt.Errorf("provider %s: api_key location %q is not supported", p.Name, a.Location)
+		}
+		req.Header.Set(name, a.ValuePrefix+key)
+	case "basic":
+		user, err := env(a.UsernameVar, "username")
+		if err != nil {
+			return err
+		}
+		pass, err := env(a.PasswordVar, "password")
+		if err != nil {
+			return err
+		}
+		e.addSecret(base64.StdEncoding.EncodeToString([]byte(user + ":" + pass)))
+		req.SetBasicAuth(user, pass)
+	case "null_auth", "":
+	default:
+		return fmt.Errorf("provider %s: auth type %q is not supported", p.Name, a.Type)
+	}
+	return nil
+}
+
+// HTTPError is a non-2xx answer, reduced to what a user needs on one line.
+type HTTPError struct {
+	Method, URL string
+	Status      int
+	Code        string
+	Message     string
+}
+
+func (e *HTTPError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: http %d", e.Method, e.URL, e.Status)
+	if e.Code != "" {
+		b.WriteString(" " + e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	return b.String()
+}
+
+// send sends req, retrying 429 and 503 answers, and decodes a 2xx body.
+func (e *Engine) send(ctx context.Context, req *http.Request) (*response, error) {
+	where := req.URL.Host + req.URL.EscapedPath()
+	for attempt := 0; ; attempt++ {
+		r := req.Clone(ctx)
+		if req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			r.Body = body
+		}
+		resp, err := e.client.Do(r)
+		if err != nil {
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err
+			}
+			return nil, fmt.Errorf("%s %s: %s", req.Method, where, e.Redact(err.Error()))
+		}
+		b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+		resp.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: http %d: reading the response: %s", req.Method, where, resp.StatusCode, e.Redact(err.Error()))
+		}
+		if (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) && attempt < e.cfg.Retries {
+			if err := sleep(ctx, e.retryWait(resp.Header.Get("Retry-After"), attempt)); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if resp.StatusCode < 200 || resp.StatusCode > 299 {
+			return nil, e.httpError(req.Method, where, resp, b)
+		}
+		if ct := resp.Header.Get("Content-Type"); len(bytes.TrimSpace(b)) > 0 && ct != "" && !strings.Contains(ct, "json") {
+			return nil, fmt.Errorf("%s %s: http %d: the response is %s, not JSON: %s", req.Method, where, resp.StatusCode, ct, e.snippet(b))
+		}
+		return &response{raw: b}, nil
+	}
+}
+
+func (e *Engine) retryWait(retryAfter string, attempt int) time.Duration {
+	d := time.Duration(250<<attempt) * time.Millisecond
+	if s, err := strconv.Atoi(strings.TrimSpace(retryAfter)); err == nil && s >= 0 {
+		d = time.Duration(s) * time.Second
+	}
+	return min(d, e.cfg.MaxRetryWait)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// httpError reads the API's error envelope {"error_code", "message"}; other
+// bodies are shown as a short, single-line snippet.
+func (e *Engine) httpError(method, where string, resp *http.Response, b []byte) error {
+	he := &HTTPError{Method: method, URL: where, Status: resp.StatusCode}
+	var env struct {
+		ErrorCode json.RawMessage `json:"error_code"`
+		Message   string          `json:"message"`
+	}
+	if json.Unmarshal(b, &env) == nil && (len(env.ErrorCode) > 0 || env.Message != "") {
+		var code string
+		if json.Unmarshal(env.ErrorCode, &code) != nil {
+			code = string(env.ErrorCode) // numeric on the auth failure paths
+			if code == strconv.Itoa(resp.StatusCode) {
+				code = ""
+			}
+		}
+		he.Code = e.oneLine(code)
+		he.Message = e.oneLine(env.Message)
+		return he
+	}
+	if s := e.snippet(b); s != "" {
+		he.Message = s
+	} else {
+		he.Message = http.StatusText(resp.StatusCode)
+	}
+	return he
+}
+
+func (e *Engine) snippet(b []byte) string {
+	s := e.oneLine(string(b))
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	return s
+}
+
+func (e *Engine) oneLine(s string) string {
+	return strings.Join(strings.Fields(e.Redact(s)), " ")
+}
+
+// missingKey reports whether a JSONPath error means the path is absent from
+// the document (a missing key, or null on the way).
+func missingKey(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "unknown key") || strings.Contains(msg, "value type <nil>")
+}
+
+// listItems extracts a list method's items with its objectKey (a JSONPath,
+// evaluated by any-sdk's jsonpath as the engine does). A key missing from
+// the response means no items: APIs omit empty lists.
+func listItems(r *response, m *method) ([]any, error) {
+	x, err := r.decode()
+	if err != nil {
+		return nil, fmt.Errorf("%s: the response is not JSON: %w", m, err)
+	}
+	if x == nil {
+		return nil, nil
+	}
+	if key := m.op.GetSelectItemsKey(); key != "" && key != "$" {
+		if obj, ok := x.(map[string]any); ok && len(obj) == 0 {
+			return nil, nil
+		}
+		got, err := jsonpath.Get(key, x)
+		if err != nil {
+			if missingKey(err) {
+				return nil, nil
+			}
+			return nil, fmt.Errorf("%s: objectKey %s: %w", m, key, err)
+		}
+		x = got
+	}
+	switch t := x.(type) {
+	case []any:
+		return t, nil
+	case nil:
+		return nil, nil
+	}
+	return []any{x}, nil
+}

@@ -1,0 +1,565 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/stackql/any-sdk/public/formulation"
+	"github.com/stackql/stackql-parser/go/vt/sqlparser"
+
+	"github.com/stackql-labs/databricks-tokens/test/harness/value"
+)
+
+func (e *Engine) plan(s *Statement) (*Plan, error) {
+	var run func(context.Context) (*Result, error)
+	var err error
+	switch n := s.ast.(type) {
+	case *sqlparser.Select:
+		run, err = e.planSelect(n)
+	case *sqlparser.Insert:
+		run, err = e.planInsert(n)
+	case *sqlparser.Exec:
+		run, err = e.planExec(n)
+	case *sqlparser.Delete:
+		run, err = e.planDelete(n)
+	case *sqlparser.Show:
+		run, err = e.planShow(n)
+	case *sqlparser.DescribeTable:
+		run, err = e.planDescribe(n)
+	default:
+		word := strings.ToUpper(strings.Fields(s.Text + " ?")[0])
+		err = fmt.Errorf("%s statements are not supported", word)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Plan{Statement: s, run: run}, nil
+}
+
+// row building for responses -------------------------------------------------
+
+// responseTable is how a mutation's response becomes rows: RETURNING's
+// columns, or every column for RETURNING * and for EXEC.
+type responseTable struct {
+	m     *method
+	cols  []responseColumn // the response's columns, sorted
+	index map[string]int
+	out   []int    // output column -> index in cols
+	names []string // output column names
+}
+
+func newResponseTable(m *method) (*responseTable, bool) {
+	s, _, err := m.op.GetSelectSchemaAndObjectPath()
+	if err != nil || s == nil {
+		return nil, false
+	}
+	rt := &responseTable{m: m, cols: schemaColumns(s), index: map[string]int{}}
+	for i, c := range rt.cols {
+		rt.index[c.name] = i
+	}
+	return rt, true
+}
+
+func (rt *responseTable) all() {
+	for i, c := range rt.cols {
+		rt.out = append(rt.out, i)
+		rt.names = append(rt.names, c.name)
+	}
+}
+
+// returning selects RETURNING's columns: * or response columns, aliased.
+func (rt *responseTable) returning(exprs sqlparser.SelectExprs) error {
+	for _, se := range exprs {
+		switch n := se.(type) {
+		case *sqlparser.StarExpr:
+			rt.all()
+		case *sqlparser.AliasedExpr:
+			c := asColumn(n.Expr)
+			if c == nil {
+				return fmt.Errorf("RETURNING supports columns only, not %q", sqlparser.String(n.Expr))
+			}
+			i, ok := rt.index[c.Name.GetRawVal()]
+			if !ok {
+				return fmt.Errorf("unknown column %q in RETURNING of %s%s", c.Name.GetRawVal(), rt.m, available(rt.colNames()))
+			}
+			name := n.As.GetRawVal()
+			if name == "" {
+				name = c.Name.GetRawVal()
+			}
+			rt.out = append(rt.out, i)
+			rt.names = append(rt.names, name)
+		default:
+			return fmt.Errorf("unsupported RETURNING expression %q", sqlparser.String(se))
+		}
+	}
+	return nil
+}
+
+func (rt *responseTable) colNames() []string {
+	var n []string
+	for _, c := range rt.cols {
+		n = append(n, c.name)
+	}
+	return n
+}
+
+func (rt *responseTable) rows(r *response) ([][]value.Value, error) {
+	items, err := listItems(r, rt.m)
+	if err != nil {
+		return nil, err
+	}
+	var out [][]value.Value
+	for _, it := range items {
+		obj, _ := it.(map[string]any)
+		vals := make([]value.Value, len(rt.out))
+		for i, ci := range rt.out {
+			c := rt.cols[ci]
+			if c.name == formulation.AnonymousColumnName && obj == nil {
+				vals[i] = value.FromJSON(it, c.aff)
+				continue
+			}
+			vals[i] = value.FromJSON(obj[c.name], c.aff)
+		}
+		out = append(out, vals)
+	}
+	return out, nil
+}
+
+// INSERT ----------------------------------------------------------------------
+
+func (e *Engine) planInsert(ins *sqlparser.Insert) (func(context.Context) (*Result, error), error) {
+	if ins.Action != sqlparser.InsertStr {
+		return nil, fmt.Errorf("REPLACE is not supported")
+	}
+	if len(ins.OnDup) > 0 {
+		return nil, fmt.Errorf("ON DUPLICATE KEY UPDATE is not supported")
+	}
+	t, err := e.resolveResource(names(ins.Table))
+	if err != nil {
+		return nil, err
+	}
+	cols := make([]string, len(ins.Columns))
+	supplied := map[string]bool{}
+	for i, c := range ins.Columns {
+		cols[i] = c.GetRawVal()
+		if supplied[cols[i]] {
+			return nil, fmt.Errorf("column %q is given twice", cols[i])
+		}
+		supplied[cols[i]] = true
+	}
+	var tuples [][]sqlparser.Expr
+	switch rows := ins.Rows.(type) {
+	case sqlparser.Values:
+		for _, vt := range rows {
+			tuples = append(tuples, vt)
+		}
+	case *sqlparser.Select:
+		if !fromDual(rows) {
+			return nil, fmt.Errorf("INSERT ... SELECT supports only literal values, not a query")
+		}
+		var tuple []sqlparser.Expr
+		for _, se := range rows.SelectExprs {
+			ae, ok := se.(*sqlparser.AliasedExpr)
+			if !ok {
+				return nil, fmt.Errorf("INSERT ... SELECT supports only literal values, not %q", sqlparser.String(se))
+			}
+			tuple = append(tuple, ae.Expr)
+		}
+		tuples = append(tuples, tuple)
+	default:
+		return nil, fmt.Errorf("unsupported INSERT rows %q", sqlparser.String(ins.Rows))
+	}
+	m, err := t.chooseMethod("insert", supplied)
+	if err != nil {
+		return nil, err
+	}
+	if miss := m.missing(supplied); len(miss) > 0 {
+		return nil, m.missingError(miss)
+	}
+	type request struct {
+		params map[string]value.Value
+		body   map[string]any
+	}
+	var reqs []request
+	for ri, tuple := range tuples {
+		if len(tuple) != len(cols) {
+			return nil, fmt.Errorf("INSERT names %d columns but row %d has %d values", len(cols), ri+1, len(tuple))
+		}
+		r := request{params: map[string]value.Value{}, body: map[string]any{}}
+		for i, x := range tuple {
+			v, err := literal(x)
+			if err != nil {
+				return nil, fmt.Errorf("column %q: %w", cols[i], err)
+			}
+			if err := m.set(fmt.Sprintf("column %q", cols[i]), cols[i], v, r.params, r.body); err != nil {
+				return nil, err
+			}
+		}
+		reqs = append(reqs, r)
+	}
+	var rt *responseTable
+	if len(ins.SelectExprs) > 0 {
+		var ok bool
+		if rt, ok = newResponseTable(m); !ok {
+			return nil, fmt.Errorf("%s returns nothing to RETURNING", m)
+		}
+		if err := rt.returning(ins.SelectExprs); err != nil {
+			return nil, err
+		}
+	}
+	return func(ctx context.Context) (*Result, error) {
+		res := &Result{}
+		if rt != nil {
+			res.Columns = rt.names
+		}
+		for _, r := range reqs {
+			resp, err := e.call(ctx, m, r.params, r.body)
+			if err != nil {
+				return nil, err
+			}
+			if rt != nil {
+				rows, err := rt.rows(resp)
+				if err != nil {
+					return nil, err
+				}
+				res.Rows = append(res.Rows, rows...)
+			}
+		}
+		if rt == nil {
+			res.Message = despatched
+		}
+		return res, nil
+	}, nil
+}
+
+// fromDual reports whether an INSERT's SELECT has no FROM (the parser
+// supplies "dual") and no clauses: only then is it a row of literals.
+func fromDual(s *sqlparser.Select) bool {
+	if len(s.From) != 1 || s.Where != nil || len(s.GroupBy) > 0 || s.Having != nil || s.OrderBy != nil || s.Limit != nil {
+		return false
+	}
+	ate, ok := s.From[0].(*sqlparser.AliasedTableExpr)
+	if !ok {
+		return false
+	}
+	tn, ok := ate.Expr.(sqlparser.TableName)
+	return ok && tn.Name.GetRawVal() == "dual" && tn.Qualifier.IsEmpty()
+}
+
+// set routes one named value to the method's parameters or, for data__x, to
+// its request body, typed by the schema.
+// label names the value in messages ("column \"x\"" or "parameter @x").
+func (m *method) set(label, name string, v value.Value, params map[string]value.Value, body map[string]any) error {
+	if prop, ok := strings.CutPrefix(name, bodyPrefix); ok {
+		s, known := m.body[prop]
+		if !known {
+			return fmt.Errorf("unknown %s: the request body of %s has no property %q%s", label, m, prop, available(sortedKeys(m.body)))
+		}
+		if v.IsNull() {
+			return nil // NULL leaves the property out
+		}
+		x, err := bodyValue(s.GetType(), v)
+		if err != nil {
+			return fmt.Errorf("%s: %w", label, err)
+		}
+		body[prop] = x
+		return nil
+	}
+	if _, known := m.params[name]; !known {
+		return fmt.Errorf("unknown %s for %s (parameters: %s; body: %s)", label, m,
+			strings.Join(sortedKeys(m.params), ", "), bodyList(m))
+	}
+	if err := m.checkParam(name, v); err != nil {
+		return err
+	}
+	params[name] = v
+	return nil
+}
+
+func bodyList(m *method) string {
+	if len(m.body) == 0 {
+		return "none"
+	}
+	var s []string
+	for _, k := range sortedKeys(m.body) {
+		s = append(s, bodyPrefix+k)
+	}
+	return strings.Join(s, ", ")
+}
+
+// bodyValue converts a SQL value to the JSON type of a request-body
+// property, as the provider's schema declares it.
+func bodyValue(typ string, v value.Value) (any, error) {
+	switch typ {
+	case "integer":
+		n := v.WithAffinity(value.IntegerAffinity)
+		if n.Kind == value.Integer && !n.Bool {
+			return n.I, nil
+		}
+		return nil, fmt.Errorf("%s is not an integer", quote(v))
+	case "number":
+		n := v.WithAffinity(value.RealAffinity)
+		if n.Kind == value.Real {
+			return n.F, nil
+		}
+		return nil, fmt.Errorf("%s is not a number", quote(v))
+	case "boolean":
+		switch {
+		case v.Kind == value.Integer && (v.I == 0 || v.I == 1):
+			return v.I == 1, nil
+		case v.Kind == value.Text && (strings.EqualFold(v.S, "true") || strings.EqualFold(v.S, "false")):
+			return strings.EqualFold(v.S, "true"), nil
+		}
+		return nil, fmt.Errorf("%s is not a boolean", quote(v))
+	case "object", "array":
+		if v.Kind != value.Text {
+			return nil, fmt.Errorf("%s is not a JSON %s", quote(v), typ)
+		}
+		dec := json.NewDecoder(strings.NewReader(v.S))
+		dec.UseNumber()
+		var x any
+		if err := dec.Decode(&x); err != nil || dec.More() {
+			return nil, fmt.Errorf("%s is not a JSON %s", quote(v), typ)
+		}
+		if _, isObj := x.(map[string]any); isObj != (typ == "object") {
+			return nil, fmt.Errorf("%s is not a JSON %s", quote(v), typ)
+		}
+		return x, nil
+	case "string":
+		return v.Text(), nil
+	}
+	switch v.Kind {
+	case value.Integer:
+		if v.Bool {
+			return v.I == 1, nil
+		}
+		return v.I, nil
+	case value.Real:
+		return v.F, nil
+	}
+	return v.Text(), nil
+}
+
+func quote(v value.Value) string {
+	if v.Kind == value.Text {
+		return strconv.Quote(v.S)
+	}
+	return v.Text()
+}
+
+// checkJSONBody validates an @@json payload against the request schema:
+// known properties only, each of its declared JSON type.
+func checkJSONBody(m *method, obj map[string]any) error {
+	if len(m.body) == 0 {
+		return fmt.Errorf("@@json: %s takes no request body", m)
+	}
+	for _, k := range sortedKeys(obj) {
+		s, ok := m.body[k]
+		if !ok {
+			return fmt.Errorf("@@json: the request body of %s has no property %q%s", m, k, available(sortedKeys(m.body)))
+		}
+		if !jsonTypeOK(s.GetType(), obj[k]) {
+			return fmt.Errorf("@@json: property %q must be %s", k, article(s.GetType()))
+		}
+	}
+	return nil
+}
+
+func jsonTypeOK(typ string, x any) bool {
+	if x == nil {
+		return true
+	}
+	switch typ {
+	case "integer":
+		n, ok := x.(json.Number)
+		_, err := strconv.ParseInt(string(n), 10, 64)
+		return ok && err == nil
+	case "number":
+		_, ok := x.(json.Number)
+		return ok
+	case "string":
+		_, ok := x.(string)
+		return ok
+	case "boolean":
+		_, ok := x.(bool)
+		return ok
+	case "object":
+		_, ok := x.(map[string]any)
+		return ok
+	case "array":
+		_, ok := x.([]any)
+		return ok
+	}
+	return true
+}
+
+func article(typ string) string {
+	switch typ {
+	case "integer", "object", "array":
+		return "an " + typ
+	}
+	return "a " + typ
+}
+
+// EXEC ------------------------------------------------------------------------
+
+func (e *Engine) planExec(ex *sqlparser.Exec) (func(context.Context) (*Result, error), error) {
+	parts := names(ex.MethodName)
+	if len(parts) != 4 {
+		return nil, fmt.Errorf("EXEC needs provider.service.resource.method, not %q", strings.Join(parts, "."))
+	}
+	t, err := e.resolveResource(parts[:3])
+	if err != nil {
+		return nil, err
+	}
+	m, err := t.methodByKey(parts[3])
+	if err != nil {
+		return nil, err
+	}
+	params := map[string]value.Value{}
+	body := map[string]any{}
+	supplied := map[string]bool{}
+	for _, d := range ex.ExecVarDefs {
+		name := d.ColIdent.GetRawVal()
+		if supplied[name] {
+			return nil, fmt.Errorf("@%s is given twice", name)
+		}
+		supplied[name] = true
+		v, err := literal(d.Val)
+		if err != nil {
+			return nil, fmt.Errorf("@%s: %w", name, err)
+		}
+		if err := m.set("parameter @"+name, name, v, params, body); err != nil {
+			return nil, err
+		}
+	}
+	if p := ex.OptExecPayload; p != nil {
+		if name := p.ColIdent.GetRawVal(); !strings.EqualFold(name, "json") {
+			return nil, fmt.Errorf("@@%s is not supported (only @@json)", name)
+		}
+		v, err := literal(p.Val)
+		if err != nil || v.Kind != value.Text {
+			return nil, fmt.Errorf("@@json must be a string holding a JSON object")
+		}
+		dec := json.NewDecoder(bytes.NewReader([]byte(v.S)))
+		dec.UseNumber()
+		var obj map[string]any
+		if err := dec.Decode(&obj); err != nil || dec.More() {
+			return nil, fmt.Errorf("@@json is not a JSON object: %s", jsonErr(err))
+		}
+		if err := checkJSONBody(m, obj); err != nil {
+			return nil, err
+		}
+		for k, x := range obj {
+			if _, dup := body[k]; dup {
+				return nil, fmt.Errorf("%s%s is given both as @%s%s and in @@json", bodyPrefix, k, bodyPrefix, k)
+			}
+			body[k] = x
+			supplied[bodyPrefix+k] = true
+		}
+	}
+	if miss := m.missing(supplied); len(miss) > 0 {
+		return nil, m.missingError(miss)
+	}
+	if len(m.body) == 0 {
+		body = nil
+	}
+	rt, hasRows := newResponseTable(m)
+	if hasRows {
+		rt.all()
+	}
+	return func(ctx context.Context) (*Result, error) {
+		resp, err := e.call(ctx, m, params, body)
+		if err != nil {
+			return nil, err
+		}
+		if !hasRows || resp.empty() {
+			return &Result{Message: despatched}, nil
+		}
+		rows, err := rt.rows(resp)
+		if err != nil {
+			return nil, err
+		}
+		res := &Result{}
+		res.Columns, res.Rows = rt.names, rows
+		return res, nil
+	}, nil
+}
+
+func jsonErr(err error) string {
+	if err == nil {
+		return "trailing data"
+	}
+	return err.Error()
+}
+
+// DELETE ----------------------------------------------------------------------
+
+func (e *Engine) planDelete(del *sqlparser.Delete) (func(context.Context) (*Result, error), error) {
+	if len(del.TableExprs) != 1 || len(del.Targets) > 0 || del.OrderBy != nil || del.Limit != nil {
+		return nil, fmt.Errorf("DELETE supports one resource and a WHERE clause only")
+	}
+	ate, ok := del.TableExprs[0].(*sqlparser.AliasedTableExpr)
+	if !ok {
+		return nil, fmt.Errorf("unsupported DELETE target %q", sqlparser.String(del.TableExprs[0]))
+	}
+	tn, ok := ate.Expr.(sqlparser.TableName)
+	if !ok {
+		return nil, fmt.Errorf("unsupported DELETE target %q", sqlparser.String(ate.Expr))
+	}
+	t, err := e.resolveResource(names(tn))
+	if err != nil {
+		return nil, err
+	}
+	var where sqlparser.Expr
+	if del.Where != nil {
+		where = del.Where.Expr
+	}
+	candidates := map[string]string{}
+	for _, m := range t.methodsFor("delete") {
+		for p, typ := range m.params {
+			candidates[p] = typ
+		}
+	}
+	for _, c := range conjuncts(where) {
+		if _, _, ok, _ := paramConstraint(c, candidates); !ok {
+			return nil, fmt.Errorf("DELETE can only constrain parameters with = or IN, not %q", sqlparser.String(c))
+		}
+	}
+	bound, err := bindParams(where, candidates)
+	if err != nil {
+		return nil, err
+	}
+	supplied := map[string]bool{}
+	for p := range bound {
+		supplied[p] = true
+	}
+	m, err := t.chooseMethod("delete", supplied)
+	if err != nil {
+		return nil, err
+	}
+	if miss := m.missing(supplied); len(miss) > 0 {
+		return nil, m.missingError(miss)
+	}
+	for p := range bound {
+		if _, ok := m.params[p]; !ok {
+			return nil, fmt.Errorf("unknown parameter %q for %s", p, m)
+		}
+	}
+	sets, err := fanout(m, bound)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (*Result, error) {
+		for _, params := range sets {
+			if _, err := e.call(ctx, m, params, nil); err != nil {
+				return nil, err
+			}
+		}
+		return &Result{Message: despatched}, nil
+	}, nil
+}

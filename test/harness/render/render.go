@@ -1,0 +1,132 @@
+// Package render writes query results the way the StackQL CLI does: a
+// bordered table (the engine's tablewriter layout), JSON or CSV.
+//
+// It only formats; it must not evaluate, reorder or drop rows.
+package render
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/stackql-labs/databricks-tokens/test/harness/value"
+)
+
+// Format is an output format.
+type Format string
+
+// Output formats, as named by the engine's --output flag.
+const (
+	Table Format = "table"
+	JSON  Format = "json"
+	CSV   Format = "csv"
+)
+
+// ParseFormat validates a --output value.
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(s); f {
+	case Table, JSON, CSV:
+		return f, nil
+	}
+	return "", fmt.Errorf("unknown output format %q (want table, json or csv)", s)
+}
+
+// Result is what a statement returns: named columns and rows of values.
+type Result struct {
+	Columns []string
+	Rows    [][]value.Value
+}
+
+// Write renders r to w in format f.
+func Write(w io.Writer, f Format, r Result) error {
+	switch f {
+	case JSON:
+		return writeJSON(w, r)
+	case CSV:
+		return writeCSV(w, r)
+	}
+	return writeTable(w, r)
+}
+
+// cell is the text of a value in table and CSV output: NULL is empty, as in
+// the engine (pgtype's text encoding of NULL) and psql.
+func cell(v value.Value) string { return v.Text() }
+
+func writeCSV(w io.Writer, r Result) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(r.Columns); err != nil {
+		return err
+	}
+	rec := make([]string, len(r.Columns))
+	for _, row := range r.Rows {
+		for i := range rec {
+			rec[i] = cell(row[i])
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// writeJSON writes an array of objects whose keys follow the column order;
+// JSON object and array columns are nested rather than quoted.
+func writeJSON(w io.Writer, r Result) error {
+	var buf bytes.Buffer
+	buf.WriteByte('[')
+	for i, row := range r.Rows {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.WriteByte('{')
+		for j, c := range r.Columns {
+			if j > 0 {
+				buf.WriteByte(',')
+			}
+			writeJSONString(&buf, c)
+			buf.WriteByte(':')
+			writeJSONValue(&buf, row[j])
+		}
+		buf.WriteByte('}')
+	}
+	buf.WriteString("]\n")
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func writeJSONValue(buf *bytes.Buffer, v value.Value) {
+	switch v.Kind {
+	case value.Null:
+		buf.WriteString("null")
+	case value.Integer:
+		if v.Bool {
+			buf.WriteString(v.Text())
+			return
+		}
+		buf.WriteString(strconv.FormatInt(v.I, 10))
+	case value.Real:
+		b, err := json.Marshal(v.F)
+		if err != nil { // NaN and infinities have no JSON form
+			writeJSONString(buf, v.Text())
+			return
+		}
+		buf.Write(b)
+	default:
+		if v.JSON && json.Valid([]byte(v.S)) {
+			buf.WriteString(v.S)
+			return
+		}
+		writeJSONString(buf, v.S)
+	}
+}
+
+func writeJSONString(buf *bytes.Buffer, s string) {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	buf.Truncate(buf.Len() - 1)
+}

@@ -1,0 +1,334 @@
+package harness
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/stackql/any-sdk/public/formulation"
+	"github.com/stackql/stackql-parser/go/vt/sqlparser"
+
+	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
+	"github.com/stackql-labs/databricks-tokens/test/harness/value"
+)
+
+// bodyPrefix marks request-body fields among columns and @parameters.
+const bodyPrefix = "data__"
+
+// target is a resolved provider.service.resource.
+type target struct {
+	prov *registry.Provider
+	svc  *registry.Service
+	rsc  formulation.Resource
+	id   string
+}
+
+// names splits a parsed dotted name into its parts, outermost first.
+func names(tn sqlparser.TableName) []string {
+	var parts []string
+	for _, p := range []string{tn.QualifierThird.GetRawVal(), tn.QualifierSecond.GetRawVal(), tn.Qualifier.GetRawVal(), tn.Name.GetRawVal()} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return parts
+}
+
+func (e *Engine) provider(name string) (*registry.Provider, error) {
+	if e.cfg.Registry == nil {
+		return nil, fmt.Errorf("no provider registry configured")
+	}
+	return e.cfg.Registry.Provider(name)
+}
+
+func (e *Engine) service(prov, svc string) (*registry.Provider, *registry.Service, error) {
+	p, err := e.provider(prov)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := p.Service(svc)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, s, nil
+}
+
+// resolveResource resolves provider.service.resource.
+func (e *Engine) resolveResource(parts []string) (*target, error) {
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("%q is not a resource: want provider.service.resource", strings.Join(parts, "."))
+	}
+	p, s, err := e.service(parts[0], parts[1])
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Resource(parts[2])
+	if err != nil {
+		return nil, err
+	}
+	return &target{prov: p, svc: s, rsc: r, id: strings.Join(parts, ".")}, nil
+}
+
+// method is what the harness needs to know about one resource method, all
+// read from the provider documents.
+type method struct {
+	t    *target
+	op   formulation.StandardOperationStore
+	key  string // the method's name in x-stackQL-resources
+	verb string // SELECT, INSERT, DELETE, ..., EXEC
+
+	params   map[string]string // non-body parameter -> schema type
+	required []string          // required parameters, sorted; body ones as data__x
+	server   []serverVar
+
+	body         map[string]formulation.Schema // request body properties
+	bodyRequired map[string]bool
+}
+
+type serverVar struct {
+	name    string
+	inHost  bool
+	v       *openapi3.ServerVariable
+	pattern *regexp.Regexp // x-pattern, if declared
+}
+
+func (m *method) String() string { return fmt.Sprintf("method %q of %s", m.key, m.t.id) }
+
+func newMethod(t *target, op formulation.StandardOperationStore) *method {
+	pm := op.ToPresentationMap(false)
+	m := &method{
+		t: t, op: op,
+		key:    fmt.Sprint(pm["MethodName"]),
+		verb:   fmt.Sprint(pm["SQLVerb"]),
+		params: map[string]string{},
+		body:   map[string]formulation.Schema{},
+
+		bodyRequired: map[string]bool{},
+	}
+	req := map[string]bool{}
+	for name, a := range op.GetRequiredNonBodyParameters() {
+		m.params[name] = a.GetType()
+		req[name] = true
+	}
+	for name, a := range op.GetOptionalParameters() {
+		if !strings.HasPrefix(name, bodyPrefix) {
+			m.params[name] = a.GetType()
+		}
+	}
+	for name, a := range op.GetRequiredParameters() {
+		if !strings.HasPrefix(name, bodyPrefix) {
+			m.params[name] = a.GetType()
+			req[name] = true
+		}
+	}
+	servers, ok := op.GetServers()
+	if !ok || len(servers) == 0 {
+		servers, _ = t.svc.API.GetServers()
+	}
+	if len(servers) > 0 {
+		host := serverHost(servers[0].URL)
+		for name, v := range servers[0].Variables {
+			m.server = append(m.server, serverVar{name: name, inHost: strings.Contains(host, "{"+name+"}"), v: v, pattern: pattern(v)})
+			m.params[name] = "string"
+			req[name] = true // the engine requires every server variable
+		}
+		sort.Slice(m.server, func(i, j int) bool { return m.server[i].name < m.server[j].name })
+	}
+	if rb, err := op.GetRequestBodySchema(); err == nil && rb != nil && !rb.IsEmpty() {
+		if props, err := rb.GetProperties(); err == nil {
+			for name, s := range props {
+				m.body[name] = s
+				if rb.IsRequired(name) {
+					m.bodyRequired[name] = true
+					req[bodyPrefix+name] = true
+				}
+			}
+		}
+	}
+	for name := range req {
+		m.required = append(m.required, name)
+	}
+	sort.Strings(m.required)
+	return m
+}
+
+// serverHost returns the host part of a server URL template.
+func serverHost(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		u = u[i+3:]
+	}
+	if i := strings.IndexAny(u, "/?#"); i >= 0 {
+		u = u[:i]
+	}
+	return u
+}
+
+// methodByKey finds a method by its x-stackQL-resources name.
+func (t *target) methodByKey(key string) (*method, error) {
+	op, err := t.rsc.FindMethod(key)
+	if err != nil || op == nil {
+		return nil, fmt.Errorf("method %q not found in resource %s%s", key, t.id, available(t.methodKeys("")))
+	}
+	return newMethod(t, op), nil
+}
+
+// methodsFor lists the methods a SQL verb reaches, in the engine's order.
+func (t *target) methodsFor(verb string) []*method {
+	ops, err := t.rsc.GetMethodsMatched().OrderMethods()
+	if err != nil {
+		return nil
+	}
+	var out []*method
+	for _, op := range ops {
+		if verb == "" || strings.EqualFold(fmt.Sprint(op.ToPresentationMap(false)["SQLVerb"]), verb) {
+			out = append(out, newMethod(t, op))
+		}
+	}
+	return out
+}
+
+func (t *target) methodKeys(verb string) []string {
+	var keys []string
+	for _, m := range t.methodsFor(verb) {
+		keys = append(keys, m.key)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// chooseMethod picks the method a SQL verb reaches given the parameters the
+// statement supplies, as the engine does (any-sdk's first method, in
+// sqlVerbs order, whose required parameters are all supplied); when none
+// qualifies it returns the first method so the caller can name what is
+// missing.
+func (t *target) chooseMethod(verb string, supplied map[string]bool) (*method, error) {
+	params := map[string]any{}
+	for k := range supplied {
+		params[k] = true
+	}
+	if op, _, ok := t.rsc.GetFirstNamespaceMethodMatchFromSQLVerb(verb, params); ok && op != nil {
+		return newMethod(t, op), nil
+	}
+	if op, _, ok := t.rsc.GetFirstMethodFromSQLVerb(verb); ok && op != nil {
+		return newMethod(t, op), nil
+	}
+	return nil, fmt.Errorf("resource %s has no %s method", t.id, strings.ToUpper(verb))
+}
+
+// missing returns the required parameters not in supplied.
+func (m *method) missing(supplied map[string]bool) []string {
+	var out []string
+	for _, r := range m.required {
+		if !supplied[r] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (m *method) missingError(missing []string) error {
+	q := make([]string, len(missing))
+	for i, s := range missing {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	noun := "parameter"
+	if len(q) > 1 {
+		noun = "parameters"
+	}
+	return fmt.Errorf("missing required %s %s for %s", noun, strings.Join(q, ", "), m)
+}
+
+var dnsLabelRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+
+// checkParam validates a parameter value before it reaches a URL: a server
+// variable in the host must be a DNS label (anything else could rewrite the
+// authority, e.g. "a@evil.example"), and must satisfy its enum and x-pattern;
+// a path or query value must not carry control characters.
+func (m *method) checkParam(name string, v value.Value) error {
+	s := v.Text()
+	for _, sv := range m.server {
+		if sv.name != name {
+			continue
+		}
+		if sv.inHost && !dnsLabelRE.MatchString(s) {
+			return fmt.Errorf("parameter %q: %q is not a valid DNS label", name, s)
+		}
+		if sv.v != nil && len(sv.v.Enum) > 0 && !contains(sv.v.Enum, s) {
+			return fmt.Errorf("parameter %q: %q is not one of %s", name, s, strings.Join(sv.v.Enum, ", "))
+		}
+		if sv.pattern != nil && !sv.pattern.MatchString(s) {
+			return fmt.Errorf("parameter %q: %q does not match %s", name, s, sv.pattern)
+		}
+		return nil
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return fmt.Errorf("parameter %q: value contains a control character", name)
+		}
+	}
+	if s == "." || s == ".." || (strings.ContainsAny(s, "/?#") && url.PathEscape(s) != s && m.isPathParam(name)) {
+		return fmt.Errorf("parameter %q: %q cannot be a path segment", name, s)
+	}
+	return nil
+}
+
+// isPathParam reports whether name is required and not a server variable
+// (OpenAPI path parameters are always required).
+func (m *method) isPathParam(name string) bool {
+	for _, sv := range m.server {
+		if sv.name == name {
+			return false
+		}
+	}
+	for _, r := range m.required {
+		if r == name {
+			return true
+		}
+	}
+	return false
+}
+
+// pattern returns a server variable's x-pattern, if it declares one.
+func pattern(v *openapi3.ServerVariable) *regexp.Regexp {
+	if v == nil {
+		return nil
+	}
+	raw, ok := v.Extensions["x-pattern"]
+	if !ok {
+		return nil
+	}
+	var p string
+	switch t := raw.(type) {
+	case json.RawMessage:
+		if json.Unmarshal(t, &p) != nil {
+			return nil
+		}
+	case string:
+		p = t
+	}
+	re, err := regexp.Compile(p)
+	if err != nil {
+		return nil
+	}
+	return re
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func available(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return " (available: " + strings.Join(names, ", ") + ")"
+}

@@ -1,0 +1,54 @@
+package harness
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseLocatesSyntaxErrors(t *testing.T) {
+	e := New(Config{})
+	for _, tc := range []struct {
+		script, want string
+	}{
+		{"SELEC * FROM a.b.c", `syntax error at line 1, column 1 near "SELEC"`},
+		{"SELECT 1;\n\nSELECT token_id\nFROM a.b.c\nWHER x = 'y'", `syntax error at line 5, column 6 near "x"`},
+		{"SELECT * FROM a.b.c WHERE x = ", "line 1, column 30: syntax error at end of input"},
+		{"-- only a comment;\nSELECT 'é', * FROM a.b.c WHERE = 1", `syntax error at line 2, column 32 near "="`},
+		{"SELECT * FROM a.b.c WHERE x = '{{ missing }}'", "line 1, column 32: no value for placeholder {{ missing }} (pass --var missing=...)"},
+	} {
+		_, err := e.Parse(tc.script)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("Parse(%q)\n error = %v\n want    %s", tc.script, err, tc.want)
+		}
+	}
+}
+
+func TestParseSplitsAtTopLevelSemicolons(t *testing.T) {
+	e := New(Config{Vars: map[string]string{"v": "a;b"}})
+	script := "SELECT 'x;y' FROM a.b.c; -- a comment; with a semicolon\n" +
+		"/* block; comment */ SELECT \"q;\" FROM a.b.c WHERE c = '{{ v }}'\n;\n\n  ; -- trailing\n"
+	stmts, err := e.Parse(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range stmts {
+		got = append(got, s.Text)
+	}
+	want := []string{"SELECT 'x;y' FROM a.b.c", "-- a comment; with a semicolon\n/* block; comment */ SELECT \"q;\" FROM a.b.c WHERE c = 'a;b'"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("statements\n got %q\nwant %q", got, want)
+	}
+	if stmts[1].Line != 1 || stmts[0].Line != 1 {
+		t.Errorf("lines = %d, %d; want 1, 1", stmts[0].Line, stmts[1].Line)
+	}
+}
+
+func TestSyntaxErrorIsTyped(t *testing.T) {
+	_, err := New(Config{}).Parse("SELECT FROM")
+	var se *SyntaxError
+	if !errors.As(err, &se) || se.Line != 1 {
+		t.Errorf("error %v (%T) is not a located *SyntaxError", err, err)
+	}
+}
