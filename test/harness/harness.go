@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -35,19 +36,36 @@ type Config struct {
 	Auth map[string]registry.Auth
 	// Getenv looks up credentials named by the auth configuration.
 	Getenv func(string) string
-	// Client sends the requests; nil means a client with a 60s timeout.
+	// Client sends the requests; nil means one on http.DefaultTransport.
+	// The engine uses a copy that never follows redirects (see send).
 	Client *http.Client
+	// Timeout bounds each request, from sending it to reading the whole
+	// response; zero means DefaultTimeout.
+	Timeout time.Duration
 	// Vars fill the {{ name }} placeholders of a script.
 	Vars map[string]string
-	// Retries is how many times a request answered 429 or 503 is retried,
-	// honouring Retry-After (capped by MaxRetryWait).
+	// Retries is how many times a GET or HEAD answered 429 or 503 is sent
+	// again; other methods are never retried (see send).
 	Retries int
-	// MaxRetryWait caps one wait between retries; zero means 10s.
+	// MaxRetryWait caps one wait between retries; zero means 10s. A
+	// Retry-After above it ends the retries instead of being cut short.
 	MaxRetryWait time.Duration
+	// Trace, when set, receives a line for every request sent and one for
+	// its response or failure: method, URL, body, status, duration. Secrets
+	// are masked and headers are never written.
+	Trace io.Writer
+	// Secrets are the shapes of secrets the API issues (a token format,
+	// say). Errors, logs and the trace show a match as its first submatch
+	// and "***": `(tok_)[0-9a-f]{32}` masks to "tok_***". Credentials the
+	// engine sends are masked whatever their shape.
+	Secrets []*regexp.Regexp
 	// Log receives any-sdk's warnings (never request bodies: the logger is
 	// kept at warn level); nil discards them.
 	Log io.Writer
 }
+
+// DefaultTimeout bounds a request when Config.Timeout is zero.
+const DefaultTimeout = 30 * time.Second
 
 // Engine runs statements. It is safe for concurrent use.
 type Engine struct {
@@ -57,6 +75,8 @@ type Engine struct {
 
 	mu      sync.Mutex
 	secrets []string
+
+	traceMu sync.Mutex // one trace line at a time from concurrent fan-out
 }
 
 // New returns an Engine for cfg.
@@ -67,17 +87,24 @@ func New(cfg Config) *Engine {
 	if cfg.MaxRetryWait == 0 {
 		cfg.MaxRetryWait = 10 * time.Second
 	}
-	client := cfg.Client
-	if client == nil {
-		client = &http.Client{Timeout: 60 * time.Second}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
 	}
-	logger := logrus.New()
-	logger.SetLevel(logrus.WarnLevel) // any-sdk logs request bodies at info
-	logger.SetOutput(io.Discard)
+	client := &http.Client{}
+	if cfg.Client != nil {
+		c := *cfg.Client
+		client = &c
+	}
+	// A redirect comes back as the response, never followed: the credential
+	// must reach only the host the statement named.
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	e := &Engine{cfg: cfg, client: client, logger: logrus.New()}
+	e.logger.SetLevel(logrus.WarnLevel) // any-sdk logs request bodies at info
+	e.logger.SetOutput(io.Discard)
 	if cfg.Log != nil {
-		logger.SetOutput(cfg.Log)
+		e.logger.SetOutput(redactingWriter{e: e, w: cfg.Log})
 	}
-	return &Engine{cfg: cfg, client: client, logger: logger}
+	return e
 }
 
 // Statement is one statement of a script, parsed.
@@ -138,13 +165,17 @@ func (e *Engine) Prepare(script string) ([]*Plan, error) {
 }
 
 // Exec prepares a script and runs its statements in order, handing each
-// result to fn; it stops at the first failure.
+// result to fn; it stops at the first failure, or before the next statement
+// once ctx is cancelled.
 func (e *Engine) Exec(ctx context.Context, script string, fn func(*Statement, *Result) error) error {
 	plans, err := e.Prepare(script)
 	if err != nil {
 		return err
 	}
 	for _, p := range plans {
+		if ctx.Err() != nil {
+			return p.Statement.errorf("not run: %w", errCancelled)
+		}
 		r, err := p.Run(ctx)
 		if err != nil {
 			return err
@@ -184,12 +215,29 @@ func (e *Engine) addSecret(s string) {
 	e.secrets = append(e.secrets, s)
 }
 
-// Redact removes every credential the engine has used from s.
+// Redact removes every credential the engine has used from s, and masks
+// whatever matches Config.Secrets.
 func (e *Engine) Redact(s string) string {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	for _, x := range e.secrets {
 		s = strings.ReplaceAll(s, x, "[REDACTED]")
 	}
+	e.mu.Unlock()
+	for _, re := range e.cfg.Secrets {
+		s = re.ReplaceAllString(s, "${1}***")
+	}
 	return s
+}
+
+// redactingWriter passes any-sdk's log lines through Redact.
+type redactingWriter struct {
+	e *Engine
+	w io.Writer
+}
+
+func (r redactingWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(r.w, r.e.Redact(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

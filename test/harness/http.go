@@ -7,12 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/stackql/any-sdk/pkg/internaldto"
 	"github.com/stackql/any-sdk/pkg/jsonpath"
@@ -29,6 +25,8 @@ const maxResponseBytes = 64 << 20
 // response is a 2xx response body, decoded on demand.
 type response struct {
 	raw []byte
+	// fail describes a body that cannot be used as the request's failure.
+	fail func(error) error
 }
 
 // empty reports whether the response had no body.
@@ -62,7 +60,7 @@ func (e *Engine) call(ctx context.Context, m *method, params map[string]value.Va
 	if err := e.authorize(m.t.prov, req); err != nil {
 		return nil, err
 	}
-	return e.send(ctx, req)
+	return e.send(ctx, req, m.unsureHint())
 }
 
 // build formulates the request through any-sdk: server variables, path and
@@ -187,126 +185,6 @@ func (e *Engine) authorize(p *registry.Provider, req *http.Request) error {
 	return nil
 }
 
-// HTTPError is a non-2xx answer, reduced to what a user needs on one line.
-type HTTPError struct {
-	Method, URL string
-	Status      int
-	Code        string
-	Message     string
-}
-
-func (e *HTTPError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: http %d", e.Method, e.URL, e.Status)
-	if e.Code != "" {
-		b.WriteString(" " + e.Code)
-	}
-	if e.Message != "" {
-		b.WriteString(": " + e.Message)
-	}
-	return b.String()
-}
-
-// send sends req, retrying 429 and 503 answers, and decodes a 2xx body.
-func (e *Engine) send(ctx context.Context, req *http.Request) (*response, error) {
-	where := req.URL.Host + req.URL.EscapedPath()
-	for attempt := 0; ; attempt++ {
-		r := req.Clone(ctx)
-		if req.GetBody != nil {
-			body, err := req.GetBody()
-			if err != nil {
-				return nil, err
-			}
-			r.Body = body
-		}
-		resp, err := e.client.Do(r)
-		if err != nil {
-			var ue *url.Error
-			if errors.As(err, &ue) {
-				err = ue.Err
-			}
-			return nil, fmt.Errorf("%s %s: %s", req.Method, where, e.Redact(err.Error()))
-		}
-		b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-		resp.Body.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s %s: http %d: reading the response: %s", req.Method, where, resp.StatusCode, e.Redact(err.Error()))
-		}
-		if (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) && attempt < e.cfg.Retries {
-			if err := sleep(ctx, e.retryWait(resp.Header.Get("Retry-After"), attempt)); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			return nil, e.httpError(req.Method, where, resp, b)
-		}
-		if ct := resp.Header.Get("Content-Type"); len(bytes.TrimSpace(b)) > 0 && ct != "" && !strings.Contains(ct, "json") {
-			return nil, fmt.Errorf("%s %s: http %d: the response is %s, not JSON: %s", req.Method, where, resp.StatusCode, ct, e.snippet(b))
-		}
-		return &response{raw: b}, nil
-	}
-}
-
-func (e *Engine) retryWait(retryAfter string, attempt int) time.Duration {
-	d := time.Duration(250<<attempt) * time.Millisecond
-	if s, err := strconv.Atoi(strings.TrimSpace(retryAfter)); err == nil && s >= 0 {
-		d = time.Duration(s) * time.Second
-	}
-	return min(d, e.cfg.MaxRetryWait)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// httpError reads the API's error envelope {"error_code", "message"}; other
-// bodies are shown as a short, single-line snippet.
-func (e *Engine) httpError(method, where string, resp *http.Response, b []byte) error {
-	he := &HTTPError{Method: method, URL: where, Status: resp.StatusCode}
-	var env struct {
-		ErrorCode json.RawMessage `json:"error_code"`
-		Message   string          `json:"message"`
-	}
-	if json.Unmarshal(b, &env) == nil && (len(env.ErrorCode) > 0 || env.Message != "") {
-		var code string
-		if json.Unmarshal(env.ErrorCode, &code) != nil {
-			code = string(env.ErrorCode) // numeric on the auth failure paths
-			if code == strconv.Itoa(resp.StatusCode) {
-				code = ""
-			}
-		}
-		he.Code = e.oneLine(code)
-		he.Message = e.oneLine(env.Message)
-		return he
-	}
-	if s := e.snippet(b); s != "" {
-		he.Message = s
-	} else {
-		he.Message = http.StatusText(resp.StatusCode)
-	}
-	return he
-}
-
-func (e *Engine) snippet(b []byte) string {
-	s := e.oneLine(string(b))
-	if len(s) > 200 {
-		s = s[:200] + "..."
-	}
-	return s
-}
-
-func (e *Engine) oneLine(s string) string {
-	return strings.Join(strings.Fields(e.Redact(s)), " ")
-}
-
 // missingKey reports whether a JSONPath error means the path is absent from
 // the document (a missing key, or null on the way).
 func missingKey(err error) bool {
@@ -320,7 +198,7 @@ func missingKey(err error) bool {
 func listItems(r *response, m *method) ([]any, error) {
 	x, err := r.decode()
 	if err != nil {
-		return nil, fmt.Errorf("%s: the response is not JSON: %w", m, err)
+		return nil, r.fail(fmt.Errorf("the response is not JSON: %w", err))
 	}
 	if x == nil {
 		return nil, nil
@@ -334,7 +212,7 @@ func listItems(r *response, m *method) ([]any, error) {
 			if missingKey(err) {
 				return nil, nil
 			}
-			return nil, fmt.Errorf("%s: objectKey %s: %w", m, key, err)
+			return nil, r.fail(fmt.Errorf("objectKey %s of %s: %w", key, m, err))
 		}
 		x = got
 	}

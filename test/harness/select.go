@@ -482,7 +482,7 @@ func (p *selectPlan) decodeRows(resp *response) ([]row, error) {
 			return rows, nil
 		}
 		if !errors.Is(err, jsonrows.ErrUnsupported) {
-			return nil, fmt.Errorf("%s: the response is not JSON: %w", p.m, err)
+			return nil, resp.fail(fmt.Errorf("the response is not JSON: %w", err))
 		}
 	}
 	items, err := listItems(resp, p.m)

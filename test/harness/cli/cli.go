@@ -2,8 +2,10 @@
 // StackQL CLI: `exec 'SQL'`, `exec -f file.sql` or statements on stdin, with
 // the engine's --registry, --auth and --output flags.
 //
-// Unlike the engine it exits non-zero when a statement fails. It must not
-// print a credential: errors pass through the engine's redaction.
+// Unlike the engine it exits non-zero when a statement fails, with a status
+// that tells a local mistake from a remote failure. It must not print a
+// credential: errors and the --verbose trace pass through the engine's
+// redaction.
 package cli
 
 import (
@@ -17,6 +19,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -26,13 +29,23 @@ import (
 	"github.com/stackql-labs/databricks-tokens/test/harness/render"
 )
 
-// Exit statuses.
+// Exit statuses. Statements run in order and the first failure stops the
+// script, so its status is that failure's; every statement is checked
+// before anything is sent, so a statement error anywhere means nothing ran.
 const (
-	ExitOK        = 0
-	ExitFailed    = 1 // a statement failed
-	ExitUsage     = 2 // bad flags or arguments
-	defaultOutput = "table"
+	ExitOK          = 0
+	ExitFailed      = 1   // a statement is wrong: syntax, unknown name, missing parameter, invalid value, unset credential
+	ExitUsage       = 2   // bad flags or arguments, unreadable script or registry
+	ExitRemote      = 3   // a request failed: error status, network, TLS, timeout, redirect, unreadable response
+	ExitInterrupted = 130 // SIGINT, as a shell reports a process it killed (128+2)
+	defaultOutput   = "table"
+	defaultTimeout  = 30 * time.Second
+	defaultRetries  = 2
 )
+
+// issuedToken is the shape of the tokens the default provider's create
+// method returns, shown only in results: errors and the trace mask it.
+var issuedToken = regexp.MustCompile(`(dapi)[0-9a-f]{32}`)
 
 const usage = `usage: harness exec [flags] ['SQL' | -f FILE]   (statements on stdin when neither)
 
@@ -49,9 +62,17 @@ flags:
       --ca-file PATH            trust only the CA certificates in PATH (like curl --cacert)
       --resolve HOST:PORT=ADDR:PORT
                                 connect to ADDR:PORT for HOST:PORT; HOST may be *.domain (repeatable)
-      --timeout DURATION        per-request timeout (default 60s)
-      --retries N               retries of a request answered 429 or 503 (default 2)
+      --insecure-skip-tls-verify
+                                do not verify TLS certificates (never against a real workspace)
+      --timeout DURATION        per-request timeout, from sending to the last byte (default 30s)
+      --retries N               retries of a GET answered 429 or 503, after its Retry-After
+                                (default 2); other requests are never retried
+      --verbose                 trace each request and response on stderr (secrets masked)
       --echo                    print each statement before its result
+
+exit status: 0 every statement succeeded; 1 a statement is wrong (nothing after
+it ran); 2 usage error; 3 a request failed (HTTP error, network, TLS, timeout);
+130 interrupted. Execution stops at the first failure, whose status is returned.
 `
 
 type options struct {
@@ -67,6 +88,8 @@ type options struct {
 	timeout  time.Duration
 	retries  int
 	echo     bool
+	verbose  bool
+	insecure bool
 }
 
 // Run runs the command line args (without the program name) and returns the
@@ -75,7 +98,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, env []string)
 	return RunContext(context.Background(), args, stdin, stdout, stderr, env)
 }
 
-// RunContext is Run with a context that cancels in-flight requests.
+// RunContext is Run with a context that cancels in-flight requests; the CLI
+// cancels it on SIGINT and the run exits ExitInterrupted.
 func RunContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env []string) int {
 	opts, err := parseArgs(args)
 	if errors.Is(err, errHelp) {
@@ -86,16 +110,44 @@ func RunContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprintf(stderr, "%v (see harness --help)\n", err)
 		return ExitUsage
 	}
-	getenv := lookup(env)
-	script, err := readScript(opts, stdin)
+	script, err := readScript(ctx, opts, stdin)
 	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(stderr, "interrupted while reading the statements")
+			return ExitInterrupted
+		}
 		fmt.Fprintln(stderr, err)
 		return ExitUsage
 	}
+	eng, code := engine(opts, stderr, env)
+	if eng == nil {
+		return code
+	}
+	err = eng.Exec(ctx, script, func(st *harness.Statement, r *harness.Result) error {
+		return show(opts, eng, st, r, stdout, stderr)
+	})
+	if err == nil {
+		return ExitOK
+	}
+	code = exitCode(ctx, err)
+	msg := eng.Redact(err.Error())
+	switch {
+	case code == ExitInterrupted:
+		msg = "interrupted: " + msg
+	case isCertificateError(err):
+		msg += " (trust its CA with --ca-file)"
+	}
+	fmt.Fprintln(stderr, msg)
+	return code
+}
+
+// engine builds the harness engine the options describe; on failure it has
+// printed why and returns the exit status.
+func engine(opts *options, stderr io.Writer, env []string) (*harness.Engine, int) {
 	reg, err := openRegistry(opts.registry)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return ExitUsage
+		return nil, ExitUsage
 	}
 	auth := map[string]registry.Auth{}
 	if opts.auth != "" {
@@ -103,48 +155,69 @@ func RunContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&auth); err != nil {
 			fmt.Fprintf(stderr, "--auth: %v\n", err)
-			return ExitUsage
+			return nil, ExitUsage
 		}
 	}
 	client, err := httpClient(opts)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return ExitUsage
+		return nil, ExitUsage
 	}
-	eng := harness.New(harness.Config{
-		Registry: reg, Auth: auth, Getenv: getenv, Client: client,
-		Vars: opts.vars, Retries: opts.retries, Log: stderr,
-	})
-	err = eng.Exec(ctx, script, func(st *harness.Statement, r *harness.Result) error {
+	if opts.insecure {
+		fmt.Fprintln(stderr, "warning: --insecure-skip-tls-verify: TLS certificates are not verified")
+	}
+	cfg := harness.Config{
+		Registry: reg, Auth: auth, Getenv: lookup(env), Client: client,
+		Vars: opts.vars, Timeout: opts.timeout, Retries: opts.retries,
+		Secrets: []*regexp.Regexp{issuedToken}, Log: stderr,
+	}
+	if opts.verbose {
+		cfg.Trace = stderr
+	}
+	return harness.New(cfg), ExitOK
+}
+
+// show prints one statement's result.
+func show(opts *options, eng *harness.Engine, st *harness.Statement, r *harness.Result, stdout, stderr io.Writer) error {
+	if opts.echo {
+		fmt.Fprintf(stdout, "%s;\n", eng.Redact(st.Text))
+	}
+	if r.HasTable() {
+		if err := render.Write(stdout, opts.output, r.Result); err != nil {
+			return err
+		}
+	}
+	if r.Message != "" {
 		if opts.echo {
-			fmt.Fprintf(stdout, "%s;\n", st.Text)
+			fmt.Fprintln(stdout, r.Message)
+		} else {
+			fmt.Fprintln(stderr, r.Message)
 		}
-		if r.HasTable() {
-			if err := render.Write(stdout, opts.output, r.Result); err != nil {
-				return err
-			}
-		}
-		if r.Message != "" {
-			if opts.echo {
-				fmt.Fprintln(stdout, r.Message)
-			} else {
-				fmt.Fprintln(stderr, r.Message)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		fmt.Fprintln(stderr, eng.Redact(err.Error()))
-		return ExitFailed
 	}
-	return ExitOK
+	return nil
+}
+
+// exitCode classifies the failure that stopped a script.
+func exitCode(ctx context.Context, err error) int {
+	switch {
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		return ExitInterrupted
+	case harness.IsRemote(err):
+		return ExitRemote
+	}
+	return ExitFailed
+}
+
+func isCertificateError(err error) bool {
+	var ce *tls.CertificateVerificationError
+	return errors.As(err, &ce)
 }
 
 var errHelp = errors.New("help")
 
 // parseArgs accepts flags before or after the SQL, as the engine does.
 func parseArgs(args []string) (*options, error) {
-	o := &options{output: defaultOutput, vars: map[string]string{}, timeout: 60 * time.Second, retries: 2}
+	o := &options{output: defaultOutput, vars: map[string]string{}, timeout: defaultTimeout, retries: defaultRetries}
 	if len(args) == 0 {
 		return nil, errors.New("missing command (want exec)")
 	}
@@ -180,6 +253,12 @@ func parseArgs(args []string) (*options, error) {
 			return nil, errHelp
 		case name == "echo":
 			o.echo = true
+			continue
+		case name == "verbose":
+			o.verbose = true
+			continue
+		case name == "insecure-skip-tls-verify":
+			o.insecure = true
 			continue
 		case !takes[name]:
 			return nil, fmt.Errorf("unknown flag %s", a)
@@ -248,7 +327,7 @@ func (o *options) set(name, val string) error {
 	return err
 }
 
-func readScript(o *options, stdin io.Reader) (string, error) {
+func readScript(ctx context.Context, o *options, stdin io.Reader) (string, error) {
 	switch {
 	case o.hasSQL && o.file != "":
 		return "", errors.New("give the SQL as an argument or with -f, not both")
@@ -264,8 +343,28 @@ func readScript(o *options, stdin io.Reader) (string, error) {
 	if stdin == nil {
 		return "", errors.New("no statements: give SQL, -f FILE or stdin")
 	}
-	b, err := io.ReadAll(stdin)
-	return string(b), err
+	return readAll(ctx, stdin)
+}
+
+// readAll reads r until EOF or until ctx is cancelled: Ctrl-C must end a
+// CLI waiting on a terminal. The read is abandoned, not stopped; the
+// process exits right after.
+func readAll(ctx context.Context, r io.Reader) (string, error) {
+	type read struct {
+		b   []byte
+		err error
+	}
+	done := make(chan read, 1)
+	go func() {
+		b, err := io.ReadAll(r)
+		done <- read{b, err}
+	}()
+	select {
+	case rd := <-done:
+		return string(rd.b), rd.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
 }
 
 func lookup(env []string) func(string) string {
@@ -338,6 +437,9 @@ func httpClient(o *options) (*http.Client, error) {
 	// of hundreds of items.
 	tr.ForceAttemptHTTP2 = false
 	tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+	// A fresh TLS config, never DefaultTransport's: once that transport has
+	// been used its config offers h2, which the line above cannot speak.
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: o.insecure}
 	if o.caFile != "" {
 		pem, err := os.ReadFile(o.caFile)
 		if err != nil {
@@ -347,7 +449,7 @@ func httpClient(o *options) (*http.Client, error) {
 		if !pool.AppendCertsFromPEM(pem) {
 			return nil, fmt.Errorf("--ca-file %s: no PEM certificates", o.caFile)
 		}
-		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		tr.TLSClientConfig.RootCAs = pool
 	}
 	if len(o.resolve) > 0 {
 		rules := o.resolve
@@ -361,5 +463,7 @@ func httpClient(o *options) (*http.Client, error) {
 			return dialer.DialContext(ctx, network, addr)
 		}
 	}
-	return &http.Client{Transport: tr, Timeout: o.timeout}, nil
+	// No Client.Timeout: the engine times each request itself, so that its
+	// error can name the request and the limit.
+	return &http.Client{Transport: tr}, nil
 }

@@ -2,17 +2,30 @@ package cli
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/stackql-labs/databricks-tokens/test/harness"
 )
 
 func TestParseArgs(t *testing.T) {
-	o, err := parseArgs([]string{"exec", "--output=json", "SELECT 1", "--var", "a=b=c", "-f", "x.sql", "--echo", "--resolve", "*.example.com:443=127.0.0.1:8443", "--retries", "0"})
+	o, err := parseArgs([]string{"exec", "--output=json", "SELECT 1", "--var", "a=b=c", "-f", "x.sql", "--echo", "--resolve", "*.example.com:443=127.0.0.1:8443", "--retries", "0",
+		"--verbose", "--insecure-skip-tls-verify", "--timeout", "2s"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.output != "json" || o.sql != "SELECT 1" || o.vars["a"] != "b=c" || o.file != "x.sql" || !o.echo || len(o.resolve) != 1 || o.retries != 0 {
+	if o.output != "json" || o.sql != "SELECT 1" || o.vars["a"] != "b=c" || o.file != "x.sql" || !o.echo || len(o.resolve) != 1 || o.retries != 0 ||
+		!o.verbose || !o.insecure || o.timeout != 2*time.Second {
 		t.Errorf("options = %+v", o)
+	}
+	o, err = parseArgs([]string{"exec"})
+	if err != nil || o.verbose || o.insecure || o.timeout != 30*time.Second || o.retries != 2 {
+		t.Errorf("defaults = %+v, %v; want quiet, verified TLS, 30s, 2 retries", o, err)
 	}
 	for _, tc := range []struct {
 		args []string
@@ -26,6 +39,9 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"exec", "a", "b"}, `unexpected argument "b" (quote the SQL as one argument)`},
 		{[]string{"exec", "--resolve", "host=1.2.3.4"}, `--resolve "host=1.2.3.4": want HOST:PORT=ADDR:PORT`},
 		{[]string{"exec", "--timeout", "-1s"}, `--timeout "-1s": must be positive`},
+		{[]string{"exec", "--timeout", "0"}, `--timeout "0": must be positive`},
+		{[]string{"exec", "--retries", "-1"}, `--retries "-1": want a number >= 0`},
+		{[]string{"exec", "--insecure"}, "unknown flag --insecure"},
 		{[]string{"exec", "--output"}, "flag --output needs a value"},
 	} {
 		if _, err := parseArgs(tc.args); err == nil || err.Error() != tc.want {
@@ -63,5 +79,49 @@ func TestUsageErrorsExit2(t *testing.T) {
 	out.Reset()
 	if code := Run([]string{"--help"}, nil, &out, &errb, nil); code != ExitOK || !strings.Contains(out.String(), "usage: harness exec") {
 		t.Errorf("--help: exit %d, stdout %q", code, out.String())
+	}
+}
+
+// TestExitCode checks the classification behind the exit statuses; the
+// e2e cases' exit files show each on a real run.
+func TestExitCode(t *testing.T) {
+	live := context.Background()
+	stopped, cancel := context.WithCancel(live)
+	cancel()
+	remote := func(err error) error {
+		return fmt.Errorf("line 1: %w", &harness.RemoteError{Method: "GET", URL: "h/p", Err: err})
+	}
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		err  error
+		want int
+	}{
+		{"statement error", live, errors.New(`line 1: unknown column "x"`), ExitFailed},
+		{"error status", live, fmt.Errorf("line 1: %w", &harness.RemoteError{Method: "GET", URL: "h/p", Status: 503}), ExitRemote},
+		{"network", live, remote(errors.New("connection refused")), ExitRemote},
+		{"interrupted", stopped, remote(context.Canceled), ExitInterrupted},
+		{"cancelled, but not by the caller", live, remote(context.Canceled), ExitRemote},
+		{"statement error after Ctrl-C", stopped, errors.New("line 1: syntax error"), ExitFailed},
+	} {
+		if got := exitCode(tc.ctx, tc.err); got != tc.want {
+			t.Errorf("%s: exitCode(%v) = %d, want %d", tc.name, tc.err, got, tc.want)
+		}
+	}
+}
+
+// TestInterruptWhileReadingStdin: Ctrl-C must end a CLI waiting for
+// statements on a terminal.
+func TestInterruptWhileReadingStdin(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r, w := io.Pipe() // never written: a terminal nobody types into
+	defer w.Close()
+	var out, errb bytes.Buffer
+	if code := RunContext(ctx, []string{"exec"}, r, &out, &errb, nil); code != ExitInterrupted {
+		t.Errorf("exit %d, want %d; stderr %q", code, ExitInterrupted, errb.String())
+	}
+	if errb.String() != "interrupted while reading the statements\n" {
+		t.Errorf("stderr = %q", errb.String())
 	}
 }
