@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,6 +38,9 @@ type setup struct {
 	// Token is "" for a valid bearer token, "none" for an unset
 	// DATABRICKS_TOKEN, or "revoked" for a token the workspace rejects.
 	Token string `json:"token"`
+	// UntrustedCA leaves out --ca-file: the simulator's certificate is then
+	// checked against the system's roots, as a stranger's would be.
+	UntrustedCA bool `json:"untrusted_ca"`
 }
 
 type workspaceSetup struct {
@@ -44,7 +48,7 @@ type workspaceSetup struct {
 	MaxLifetimeDays int    `json:"max_lifetime_days"`
 	Quota           int    `json:"quota"`
 	// Tokens are created one by one, a millisecond apart, in this order;
-	// their ids are ${TOKEN_ID_1}... in args.
+	// their ids are ${TOKEN_ID_1}... in args, their values ${TOKEN_VALUE_1}...
 	Tokens []struct {
 		Comment         string `json:"comment"`
 		LifetimeSeconds int64  `json:"lifetime_seconds"`
@@ -66,6 +70,8 @@ type faultSetup struct {
 	Header    map[string]string `json:"header"`
 	NonJSON   bool              `json:"non_json"`
 	Drop      bool              `json:"drop"`
+	Truncate  bool              `json:"truncate"`
+	Delay     string            `json:"delay"` // a Go duration, e.g. "30s"
 }
 
 // tickingClock advances a millisecond every time it is read, so tokens
@@ -84,11 +90,13 @@ func (c *tickingClock) Now() time.Time {
 
 // env is a simulator prepared for one case.
 type env struct {
-	srv     *sim.Server
-	caFile  string
-	bearer  string
-	vars    map[string]string // ${NAME} substitutions for args
-	regJSON string
+	srv       *sim.Server
+	caFile    string
+	untrusted bool
+	bearer    string
+	vars      map[string]string // ${NAME} substitutions for args
+	regJSON   string
+	issued    []string // token values the setup created
 }
 
 func repoRoot(t testing.TB) string {
@@ -114,7 +122,7 @@ func start(t testing.TB, s setup) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	e := &env{srv: srv, vars: map[string]string{}, regJSON: registryFlag(t)}
+	e := &env{srv: srv, vars: map[string]string{}, regJSON: registryFlag(t), untrusted: s.UntrustedCA}
 	e.caFile = filepath.Join(t.TempDir(), "ca.pem")
 	if err := srv.WriteCA(e.caFile); err != nil {
 		t.Fatal(err)
@@ -139,6 +147,8 @@ func start(t testing.TB, s setup) *env {
 			}
 			n++
 			e.vars["TOKEN_ID_"+strconv.Itoa(n)] = r.TokenInfo.TokenID
+			e.vars["TOKEN_VALUE_"+strconv.Itoa(n)] = r.TokenValue
+			e.issued = append(e.issued, r.TokenValue)
 		}
 		for _, c := range ws.Legacy {
 			w.SeedLegacyToken(bearer, c)
@@ -154,8 +164,15 @@ func start(t testing.TB, s setup) *env {
 		for k, v := range f.Header {
 			h[k] = []string{v}
 		}
+		var delay time.Duration
+		if f.Delay != "" {
+			if delay, err = time.ParseDuration(f.Delay); err != nil {
+				t.Fatalf("setup.json: fault delay: %v", err)
+			}
+		}
 		srv.Inject(sim.Fault{Workspace: f.Workspace, Method: f.Method, Path: f.Path, Times: f.Times,
-			Status: f.Status, Body: f.Body, Header: h, NonJSON: f.NonJSON, Drop: f.Drop})
+			Status: f.Status, Body: f.Body, Header: h, NonJSON: f.NonJSON, Drop: f.Drop,
+			Truncate: f.Truncate, Delay: delay})
 	}
 	switch s.Token {
 	case "none":
@@ -169,11 +186,11 @@ func start(t testing.TB, s setup) *env {
 // baseArgs point the CLI at the simulator over TLS, as a user would point
 // it at a workspace in another process.
 func (e *env) baseArgs() []string {
-	return []string{"exec",
-		"--registry", e.regJSON,
-		"--ca-file", e.caFile,
-		"--resolve", "*.cloud.databricks.com:443=" + e.srv.Addr(),
+	args := []string{"exec", "--registry", e.regJSON}
+	if !e.untrusted {
+		args = append(args, "--ca-file", e.caFile)
 	}
+	return append(args, "--resolve", "*.cloud.databricks.com:443="+e.srv.Addr())
 }
 
 func (e *env) environ() []string {
@@ -188,14 +205,18 @@ var (
 	tokenIDRE    = regexp.MustCompile(`\b[0-9a-f]{64}\b`)
 	tokenValueRE = regexp.MustCompile(`\bdapi[0-9a-f]{32}\b`)
 	portRE       = regexp.MustCompile(`127\.0\.0\.1:\d+`)
+	// A --verbose response line ends in its duration.
+	traceTimeRE = regexp.MustCompile(`(?m)^(< .* (?:\d{3}|error)) [0-9.]+(?:µs|ms|s|m)\b`)
 )
 
 // normalise replaces the simulator's random ids and secrets with numbered
 // placeholders of the same width (so tables stay aligned), numbered in order
-// of first appearance, and the listener's port with PORT.
+// of first appearance, the listener's port with PORT and trace durations
+// with D.
 func normalise(s string) string {
 	s = numbered(s, tokenIDRE, "token_id")
 	s = numbered(s, tokenValueRE, "token_value")
+	s = traceTimeRE.ReplaceAllString(s, "$1 D")
 	return portRE.ReplaceAllString(s, "127.0.0.1:PORT")
 }
 
@@ -238,6 +259,18 @@ func readArgs(t *testing.T, path string, vars map[string]string) []string {
 	return out
 }
 
+// requestLog is what the simulator received, one "METHOD host path status"
+// line per request (status 0: no answer was sent), sorted, since fan-out
+// requests are concurrent.
+func requestLog(srv *sim.Server) string {
+	var lines []string
+	for _, r := range srv.Requests() {
+		lines = append(lines, fmt.Sprintf("%s %s %s %d\n", r.Method, r.Host, r.Path, r.Status))
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "")
+}
+
 func TestCases(t *testing.T) {
 	dirs, err := filepath.Glob(filepath.Join("testdata", "*", "query.sql"))
 	if err != nil || len(dirs) == 0 {
@@ -275,15 +308,19 @@ func runCase(t *testing.T, dir string) {
 	var stdout, stderr bytes.Buffer
 	code := cli.Run(args, bytes.NewReader(query), &stdout, &stderr, e.environ())
 	got := map[string]string{
-		"stdout": normalise(stdout.String()),
-		"stderr": normalise(stderr.String()),
-		"exit":   strconv.Itoa(code) + "\n",
+		"stdout":   normalise(stdout.String()),
+		"stderr":   normalise(stderr.String()),
+		"exit":     strconv.Itoa(code) + "\n",
+		"requests": requestLog(e.srv),
 	}
 	if strings.Contains(stdout.String()+stderr.String(), e.bearer) && e.bearer != "" {
 		t.Errorf("the bearer token appears in the output")
 	}
-	for _, name := range []string{"stdout", "stderr", "exit"} {
+	for _, name := range []string{"stdout", "stderr", "exit", "requests"} {
 		path := filepath.Join(dir, name)
+		if _, err := os.Stat(path); name == "requests" && err != nil {
+			continue // optional: only cases that assert on what was sent
+		}
 		if *update {
 			if err := os.WriteFile(path, []byte(got[name]), 0o644); err != nil {
 				t.Fatal(err)
