@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stackql/any-sdk/public/formulation"
@@ -255,7 +256,7 @@ func (m *method) checkParam(name string, v value.Value) error {
 			continue
 		}
 		if sv.inHost && !dnsLabelRE.MatchString(s) {
-			return fmt.Errorf("parameter %q: %q is not a valid DNS label", name, s)
+			return fmt.Errorf("parameter %q: %q is not a valid DNS label: %s", name, s, labelProblem(s))
 		}
 		if sv.v != nil && len(sv.v.Enum) > 0 && !contains(sv.v.Enum, s) {
 			return fmt.Errorf("parameter %q: %q is not one of %s", name, s, strings.Join(sv.v.Enum, ", "))
@@ -274,6 +275,27 @@ func (m *method) checkParam(name string, v value.Value) error {
 		return fmt.Errorf("parameter %q: %q cannot be a path segment", name, s)
 	}
 	return nil
+}
+
+// labelProblem says why s is not a DNS label (letters, digits and inner
+// hyphens, 1 to 63 characters), naming look-alike characters by code point
+// since they print like the ASCII ones they imitate.
+func labelProblem(s string) string {
+	switch {
+	case s == "":
+		return "it is empty"
+	case len(s) > 63:
+		return fmt.Sprintf("it is %d bytes long, over 63", len(s))
+	}
+	for _, r := range s {
+		switch {
+		case r > unicode.MaxASCII:
+			return fmt.Sprintf("it contains %q (U+%04X), which is not ASCII", r, r)
+		case r != '-' && !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'):
+			return fmt.Sprintf("it contains %q", r)
+		}
+	}
+	return "it starts or ends with a hyphen"
 }
 
 // isPathParam reports whether name is required and not a server variable
