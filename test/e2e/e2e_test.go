@@ -285,7 +285,17 @@ func TestCases(t *testing.T) {
 	}
 }
 
-func runCase(t *testing.T, dir string) {
+// caseRun is one run of a case directory.
+type caseRun struct {
+	env            *env
+	query          []byte
+	stdout, stderr string
+	code           int
+}
+
+// runDir runs the case in dir against a fresh simulator, with extra
+// arguments after the case's own.
+func runDir(t *testing.T, dir string, extra ...string) *caseRun {
 	var s setup
 	if b, err := os.ReadFile(filepath.Join(dir, "setup.json")); err == nil {
 		dec := json.NewDecoder(bytes.NewReader(b))
@@ -306,16 +316,22 @@ func runCase(t *testing.T, dir string) {
 	e.vars["CASE_DIR"] = abs
 	args := append(e.baseArgs(), readArgs(t, filepath.Join(dir, "args"), e.vars)...)
 	var stdout, stderr bytes.Buffer
-	code := cli.Run(args, bytes.NewReader(query), &stdout, &stderr, e.environ())
+	code := cli.Run(append(args, extra...), bytes.NewReader(query), &stdout, &stderr, e.environ())
+	return &caseRun{env: e, query: query, stdout: stdout.String(), stderr: stderr.String(), code: code}
+}
+
+func runCase(t *testing.T, dir string) {
+	r := runDir(t, dir)
 	got := map[string]string{
-		"stdout":   normalise(stdout.String()),
-		"stderr":   normalise(stderr.String()),
-		"exit":     strconv.Itoa(code) + "\n",
-		"requests": requestLog(e.srv),
+		"stdout":   normalise(r.stdout),
+		"stderr":   normalise(r.stderr),
+		"exit":     strconv.Itoa(r.code) + "\n",
+		"requests": requestLog(r.env.srv),
 	}
-	if strings.Contains(stdout.String()+stderr.String(), e.bearer) && e.bearer != "" {
+	if strings.Contains(r.stdout+r.stderr, r.env.bearer) && r.env.bearer != "" {
 		t.Errorf("the bearer token appears in the output")
 	}
+	query := r.query
 	for _, name := range []string{"stdout", "stderr", "exit", "requests"} {
 		path := filepath.Join(dir, name)
 		if _, err := os.Stat(path); name == "requests" && err != nil {

@@ -134,6 +134,12 @@ func (w *widgetco) log() []string {
 // reaches it for every host, verifying its certificate.
 func startWidgetco(t *testing.T) (*widgetco, *harness.Engine) {
 	t.Helper()
+	return startWidgetcoWith(t, func(*harness.Config) {})
+}
+
+// startWidgetcoWith is startWidgetco with the engine's config adjusted.
+func startWidgetcoWith(t *testing.T, adjust func(*harness.Config)) (*widgetco, *harness.Engine) {
+	t.Helper()
 	fake := newWidgetco()
 	srv := httptest.NewTLSServer(fake)
 	t.Cleanup(srv.Close)
@@ -150,12 +156,13 @@ func startWidgetco(t *testing.T) (*widgetco, *harness.Engine) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := harness.New(harness.Config{
+	cfg := harness.Config{
 		Registry: reg,
 		Client:   client,
 		Getenv:   func(k string) string { return map[string]string{"WIDGETCO_KEY": widgetKey}[k] },
-	})
-	return fake, eng
+	}
+	adjust(&cfg)
+	return fake, harness.New(cfg)
 }
 
 // runCSV runs a script and renders every result as CSV (messages as-is).
