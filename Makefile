@@ -48,5 +48,8 @@ sim: deps
 ## fuzz: each fuzz target for a bounded time (FUZZTIME=60s by default)
 FUZZTIME ?= 60s
 # Minimising is capped: the default (60s a find) stalls on spec-sized inputs.
+# go test -fuzz takes one target per run, so the targets run one after another.
 fuzz: deps
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 20x ./generator/
+	$(GO) test -run '^$$' -fuzz '^FuzzPrepare$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 20x ./test/harness/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeAgreesWithTheGeneralPath$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 20x ./test/harness/jsonrows/

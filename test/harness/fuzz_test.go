@@ -1,0 +1,115 @@
+package harness_test
+
+import (
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stackql-labs/databricks-tokens/test/harness"
+	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
+)
+
+// roundTripFunc adapts a function to http.RoundTripper.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// placeholders the seeds use; the fuzzer's value fills all of them.
+var fuzzVars = []string{"deployment_name", "token_id", "comment", "lifetime_seconds", "d"}
+
+// FuzzPrepare feeds script text and a placeholder value to the SQL front
+// end: placeholder filling, splitting, parsing and resolving every statement
+// against the generated provider, without sending anything. It must never
+// panic or send a request, and every rejection must be a one-line error.
+func FuzzPrepare(f *testing.F) {
+	reg, err := registry.Open(filepath.Join("..", "..", "provider"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range fuzzSeeds(f) {
+		f.Add(s, "dbc-abcd0123-a1bc")
+	}
+	for _, v := range []string{"", "evil.example#", "x@y", "a'b", "{{ d }}", "dbc-\u0430", "\x00", strings.Repeat("a", 64), "1e999", "-1"} {
+		f.Add("SELECT token_id FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = '{{ d }}'", v)
+		f.Add("INSERT INTO databricks_workspace.workspace.user_tokens (data__lifetime_seconds, deployment_name) SELECT {{ d }}, 'dbc-a'", v)
+	}
+	f.Fuzz(func(t *testing.T, script, val string) {
+		vars := map[string]string{}
+		for _, name := range fuzzVars {
+			vars[name] = val
+		}
+		eng := harness.New(harness.Config{
+			Registry: reg,
+			Vars:     vars,
+			Getenv:   func(string) string { return "dapi" + strings.Repeat("0", 32) },
+			Client: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				t.Errorf("Prepare sent %s %s", r.Method, r.URL)
+				return nil, errors.New("nothing may be sent")
+			})},
+		})
+		plans, err := eng.Prepare(script)
+		if err != nil {
+			msg := err.Error()
+			if msg == "" || strings.Contains(msg, "\n") {
+				t.Fatalf("Prepare(%q): the error is not one line: %q", script, msg)
+			}
+			return
+		}
+		for _, p := range plans {
+			if s := p.Statement; s.Line < 1 || s.Column < 1 || s.Text == "" {
+				t.Fatalf("Prepare(%q): statement %q at line %d, column %d", script, s.Text, s.Line, s.Column)
+			}
+		}
+	})
+}
+
+// fuzzSeeds are the seed corpus: the SQL of every e2e case (the docs page's
+// seed statements among them), the docs page's examples, the second
+// provider's fixtures and inputs chosen to reach the front end's corners.
+func fuzzSeeds(f *testing.F) []string {
+	var seeds []string
+	files, _ := filepath.Glob(filepath.Join("..", "e2e", "testdata", "*", "*.sql"))
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		seeds = append(seeds, string(b))
+	}
+	doc, err := os.ReadFile(filepath.Join("..", "..", "provider", "docs", "databricks_workspace", "workspace", "user_tokens.md"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, m := range regexp.MustCompile("(?s)```sql\n(.*?)```").FindAllStringSubmatch(string(doc), -1) {
+		seeds = append(seeds, m[1])
+	}
+	if len(seeds) < 10 {
+		f.Fatalf("only %d seeds found", len(seeds))
+	}
+	return append(seeds,
+		"", ";", ";;", "'", `"`, "`", "--", "/*", "/* unterminated", "{{", "}}", "{{ }}", "{{ a b }}", "{{d}}{{d}}",
+		"\x00", "\xff\xfe", "SELECT", "SELECT *", "SELECT 1", "SELECT * FROM a", "SELECT * FROM a.b.c.d.e",
+		"SELECT COUNT(*), COUNT(token_id) FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a' ORDER BY 1 LIMIT -1 OFFSET 2",
+		"SELECT * FROM databricks_workspace.workspace.user_tokens WHERE deployment_name IN () ",
+		"SELECT * FROM databricks_workspace.workspace.user_tokens WHERE deployment_name IN ('a') AND deployment_name = 'b'",
+		"SELECT * FROM databricks_workspace.workspace.user_tokens t WHERE t.deployment_name = 'a' AND t.comment LIKE '%' ESCAPE '\\\\'",
+		"SELECT ((((((((((((((((((((1)))))))))))))))))))) FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a'",
+		"SELECT * FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a' AND expiry_time BETWEEN 1 AND 9223372036854775808",
+		"INSERT INTO databricks_workspace.workspace.user_tokens (deployment_name, deployment_name) VALUES ('a', 'a')",
+		"INSERT INTO databricks_workspace.workspace.user_tokens (data__lifetime_seconds, deployment_name) VALUES (1.5e308, 'a'), (-0, 'b')",
+		"INSERT INTO databricks_workspace.workspace.user_tokens (data__comment, deployment_name) SELECT x'00', 'a' RETURNING *, token_value AS v",
+		`EXEC databricks_workspace.workspace.user_tokens.revoketoken @deployment_name='a' @@json='{"token_id": "x", "token_id": 1}'`,
+		`EXEC databricks_workspace.workspace.user_tokens.revoketoken @deployment_name='a' @@json='[1,2]'`,
+		`EXEC databricks_workspace.workspace.user_tokens.revoketoken @deployment_name='a' @data__token_id='x' @@json='{"token_id": "y"}'`,
+		"EXEC databricks_workspace.workspace.user_tokens.listtokens @deployment_name='a'",
+		"DELETE FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a'",
+		"SHOW EXTENDED METHODS IN databricks_workspace.workspace.user_tokens LIKE '%'",
+		"DESCRIBE EXTENDED databricks_workspace.workspace.user_tokens; SHOW SERVICES IN nope",
+		"SELECT 'é', '\u202e' FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'ａ'",
+		strings.Repeat("SELECT 1;", 50),
+	)
+}
