@@ -22,12 +22,11 @@ import (
 // (hint).
 func (e *Engine) send(ctx context.Context, req *http.Request, hint string) (*response, error) {
 	x := &exchange{e: e, req: req, where: req.URL.Host + req.URL.EscapedPath()}
-	if !idempotent(req.Method) {
-		x.hint = hint
-	}
 	tries := 1
-	if x.hint == "" {
+	if idempotent(req.Method) {
 		tries += e.cfg.Retries
+	} else {
+		x.hint = hint
 	}
 	payload, err := requestBody(req)
 	if err != nil {
