@@ -7,7 +7,9 @@
 // anything specific to one provider. Statements are parsed with the engine's
 // own parser; what is evaluated locally (WHERE, ORDER BY, LIMIT, COUNT)
 // follows SQLite's semantics, as the engine's embedded SQLite would. It must
-// not print: callers render Results (see package render).
+// not print: callers render Results (see package render) and choose where
+// the trace goes. It must not follow a redirect, retry a request that is not
+// idempotent, or show a credential in an error, a log line or the trace.
 package harness
 
 import (
