@@ -138,11 +138,14 @@ type Plan struct {
 	run       func(ctx context.Context) (*Result, error)
 }
 
-// Run sends the statement's requests and evaluates its result.
+// Run sends the statement's requests and evaluates its result. On failure
+// the result, when not nil, holds the rows done before it (a created token's
+// value is shown once, so it must not be dropped).
 func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	r, err := p.run(ctx)
 	if err != nil {
-		return nil, p.Statement.errorf("%w", err)
+		// r, if not nil, holds what the statement did before it failed.
+		return r, p.Statement.errorf("%w", err)
 	}
 	return r, nil
 }
@@ -179,10 +182,12 @@ func (e *Engine) Exec(ctx context.Context, script string, fn func(*Statement, *R
 			return p.Statement.errorf("not run: %w", errCancelled)
 		}
 		r, err := p.Run(ctx)
-		if err != nil {
-			return err
+		if r != nil {
+			if ferr := fn(p.Statement, r); ferr != nil && err == nil {
+				err = ferr
+			}
 		}
-		if err := fn(p.Statement, r); err != nil {
+		if err != nil {
 			return err
 		}
 	}

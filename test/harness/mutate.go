@@ -218,15 +218,15 @@ func (e *Engine) planInsert(ins *sqlparser.Insert) (func(context.Context) (*Resu
 		}
 		for _, r := range reqs {
 			resp, err := e.call(ctx, m, r.params, r.body)
-			if err != nil {
-				return nil, err
-			}
-			if rt != nil {
-				rows, err := rt.rows(resp)
-				if err != nil {
-					return nil, err
-				}
+			if err == nil && rt != nil {
+				var rows [][]value.Value
+				rows, err = rt.rows(resp)
 				res.Rows = append(res.Rows, rows...)
+			}
+			if err != nil {
+				// Rows already created stay in the result: a token value is
+				// shown once, so dropping it would lose it for good.
+				return partial(res), err
 			}
 		}
 		if rt == nil {
@@ -234,6 +234,14 @@ func (e *Engine) planInsert(ins *sqlparser.Insert) (func(context.Context) (*Resu
 		}
 		return res, nil
 	}, nil
+}
+
+// partial keeps a result only if it has rows to show.
+func partial(res *Result) *Result {
+	if len(res.Rows) == 0 {
+		return nil
+	}
+	return res
 }
 
 // fromDual reports whether an INSERT's SELECT has no FROM (the parser
