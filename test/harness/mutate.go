@@ -527,35 +527,19 @@ func (e *Engine) planDelete(del *sqlparser.Delete) (func(context.Context) (*Resu
 	if del.Where != nil {
 		where = del.Where.Expr
 	}
-	candidates := map[string]string{}
-	for _, m := range t.methodsFor("delete") {
-		for p, typ := range m.params {
-			candidates[p] = typ
-		}
-	}
-	for _, c := range conjuncts(where) {
-		if _, _, ok, _ := paramConstraint(c, candidates); !ok {
-			return nil, fmt.Errorf("DELETE can only constrain parameters with = or IN, not %q", sqlparser.String(c))
-		}
-	}
-	bound, err := bindParams(where, candidates)
+	m, bound, err := t.bindWhere("delete", where)
 	if err != nil {
 		return nil, err
-	}
-	supplied := map[string]bool{}
-	for p := range bound {
-		supplied[p] = true
-	}
-	m, err := t.chooseMethod("delete", supplied)
-	if err != nil {
-		return nil, err
-	}
-	if miss := m.missing(supplied); len(miss) > 0 {
-		return nil, m.missingError(miss)
 	}
 	for p := range bound {
 		if _, ok := m.params[p]; !ok {
 			return nil, fmt.Errorf("unknown parameter %q for %s", p, m)
+		}
+	}
+	// A DELETE sends its WHERE as parameters: nothing is left to filter by.
+	for _, c := range conjuncts(where) {
+		if _, _, ok, _ := paramConstraint(c, m.params); !ok {
+			return nil, fmt.Errorf("DELETE can only constrain parameters with = or IN, not %q", sqlparser.String(c))
 		}
 	}
 	sets, err := fanout(m, bound)

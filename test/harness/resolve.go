@@ -206,6 +206,39 @@ func (t *target) methodKeys(verb string) []string {
 // sqlVerbs order, whose required parameters are all supplied); when none
 // qualifies it returns the first method so the caller can name what is
 // missing.
+// bindWhere picks the verb's method from the parameters WHERE constrains
+// with = or IN at its top level, and returns it with those bindings. A
+// required parameter left unconstrained is an error naming it and the method.
+func (t *target) bindWhere(verb string, where sqlparser.Expr) (*method, map[string]*binding, error) {
+	// Parameters any method of the verb takes.
+	candidates := map[string]string{}
+	for _, m := range t.methodsFor(verb) {
+		for p, typ := range m.params {
+			candidates[p] = typ
+		}
+	}
+	bound, err := bindParams(where, candidates)
+	if err != nil {
+		return nil, nil, err
+	}
+	supplied := map[string]bool{}
+	for p := range bound {
+		supplied[p] = true
+	}
+	m, err := t.chooseMethod(verb, supplied)
+	if err != nil {
+		return nil, nil, err
+	}
+	if miss := m.missing(supplied); len(miss) > 0 {
+		err := m.missingError(miss)
+		if where != nil && mentions(where, miss[0]) {
+			err = fmt.Errorf("%w (constrain it with = or IN joined to the rest of WHERE by AND)", err)
+		}
+		return nil, nil, err
+	}
+	return m, bound, nil
+}
+
 func (t *target) chooseMethod(verb string, supplied map[string]bool) (*method, error) {
 	params := map[string]any{}
 	for k := range supplied {

@@ -106,30 +106,8 @@ func (e *Engine) planSelect(sel *sqlparser.Select) (func(context.Context) (*Resu
 	if sel.Where != nil {
 		where = sel.Where.Expr
 	}
-	// Parameters any SELECT method of the resource takes.
-	candidates := map[string]string{}
-	for _, m := range t.methodsFor("select") {
-		for p, typ := range m.params {
-			candidates[p] = typ
-		}
-	}
-	bound, err := bindParams(where, candidates)
+	m, bound, err := t.bindWhere("select", where)
 	if err != nil {
-		return nil, err
-	}
-	supplied := map[string]bool{}
-	for p := range bound {
-		supplied[p] = true
-	}
-	m, err := t.chooseMethod("select", supplied)
-	if err != nil {
-		return nil, err
-	}
-	if miss := m.missing(supplied); len(miss) > 0 {
-		err := m.missingError(miss)
-		if where != nil && mentions(where, miss[0]) {
-			err = fmt.Errorf("%w (constrain it with = or IN joined to the rest of WHERE by AND)", err)
-		}
 		return nil, err
 	}
 	for name := range bound {
