@@ -82,6 +82,10 @@ func (e *Engine) Parse(script string) ([]*Statement, error) {
 	}
 	var stmts []*Statement
 	for _, p := range split(script) {
+		if p.concat >= 0 {
+			line, col := position(script, p.concat)
+			return nil, &SyntaxError{Line: line, Column: col, Msg: "`||` is not supported (the parser reads it as OR); use OR for logic"}
+		}
 		text := script[p.start:p.end]
 		ast, err := sqlparser.ParseStrictDDL(text)
 		if errors.Is(err, sqlparser.ErrEmpty) {
@@ -97,19 +101,27 @@ func (e *Engine) Parse(script string) ([]*Statement, error) {
 	return stmts, nil
 }
 
-type piece struct{ start, end int }
+// piece is one statement's bytes in the script; concat is the offset of
+// its first "||", or -1.
+type piece struct{ start, end, concat int }
 
-// split cuts a script into statements at top-level semicolons.
+// split cuts a script into statements at top-level semicolons and notes
+// where each first uses "||": the engine's parser reads it as OR, so
+// 'a' || 'b' would silently be a logical test where SQLite concatenates,
+// and the parsed statement cannot tell the two apart.
 func split(script string) []piece {
 	tok := sqlparser.NewStringTokenizer(script)
 	var out []piece
-	start := 0
+	start, concat := 0, -1
 	for {
-		typ, _ := tok.Scan()
+		typ, val := tok.Scan()
+		if typ == sqlparser.OR && val == nil && concat < 0 { // the keyword OR carries its text
+			concat = tok.Position - 3
+		}
 		if typ == ';' {
 			end := tok.Position - 2
-			out = append(out, piece{start, end})
-			start = end + 1
+			out = append(out, piece{start, end, concat})
+			start, concat = end+1, -1
 			continue
 		}
 		if typ == 0 || tok.LastError != nil {
@@ -117,7 +129,7 @@ func split(script string) []piece {
 		}
 	}
 	if start < len(script) {
-		out = append(out, piece{start, len(script)})
+		out = append(out, piece{start, len(script), concat})
 	}
 	return out
 }

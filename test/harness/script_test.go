@@ -16,6 +16,12 @@ func TestParseLocatesSyntaxErrors(t *testing.T) {
 		{"SELECT * FROM a.b.c WHERE x = ", "line 1, column 30: syntax error at end of input"},
 		{"-- only a comment;\nSELECT 'é', * FROM a.b.c WHERE = 1", `syntax error at line 2, column 32 near "="`},
 		{"SELECT * FROM a.b.c WHERE x = '{{ missing }}'", "line 1, column 32: no value for placeholder {{ missing }} (pass --var missing=...)"},
+		// The parser reads || as OR; SQLite concatenates. Refused wherever the
+		// tokenizer sees it, not in strings, quoted names or comments.
+		{"SELECT comment || '-x' AS label FROM a.b.c", "line 1, column 16: `||` is not supported (the parser reads it as OR); use OR for logic"},
+		{"SELECT '||', \"a||b\" -- ||\nFROM a.b.c /* || */\n  WHERE x = 1 OR y||z", "line 3, column 19: `||` is not supported (the parser reads it as OR); use OR for logic"},
+		{"SELECT 1 FROM a.b.c;\nSELECT a||", "line 2, column 9: `||` is not supported (the parser reads it as OR); use OR for logic"},
+		{"SELEC 1;\nSELECT a || b FROM a.b.c", `syntax error at line 1, column 1 near "SELEC"`},
 	} {
 		_, err := e.Parse(tc.script)
 		if err == nil || err.Error() != tc.want {
