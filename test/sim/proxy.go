@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -51,6 +52,13 @@ func (p *Proxy) Close() error {
 func (p *Proxy) tunnel(s *Server, w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodConnect {
 		http.Error(w, "only CONNECT is supported", http.StatusMethodNotAllowed)
+		return
+	}
+	// DialContext also dials IP literals and localhost as given, for in-process
+	// clients; the proxy serves other processes, so it admits workspace names only.
+	host, _, err := net.SplitHostPort(r.Host)
+	if err != nil || s.workspaceForHost(canonicalHost(host)) == nil {
+		http.Error(w, fmt.Sprintf("no workspace is served at %q", r.Host), http.StatusBadGateway)
 		return
 	}
 	upstream, err := s.DialContext(r.Context(), "tcp", r.Host)

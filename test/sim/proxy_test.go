@@ -1,11 +1,14 @@
 package sim_test
 
 import (
+	"bufio"
 	"crypto/tls"
 	"crypto/x509"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -66,4 +69,60 @@ func TestProxyTunnelsToWorkspaces(t *testing.T) {
 			t.Errorf("%s: %d %s", tc.url, resp.StatusCode, body)
 		}
 	}
+}
+
+// TestProxyTunnelsOnlyToWorkspaces: the proxy is reachable by any local
+// process, so it must not become a way to any address and port; only served
+// workspace names get a tunnel.
+func TestProxyTunnelsOnlyToWorkspaces(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, sim.Config{})
+	if _, err := srv.AddWorkspace("dbc-proxy", sim.WorkspaceOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	proxy, err := srv.StartProxy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	port := strconv.Itoa(srv.Port())
+
+	for _, tc := range []struct {
+		target string
+		want   int
+	}{
+		{"dbc-proxy.cloud.databricks.com:443", 200},
+		{"DBC-PROXY.cloud.databricks.com.:8443", 200},
+		{"dbc-unknown.cloud.databricks.com:443", 502},
+		{"dbc-proxy.cloud.databricks.com", 502}, // no port
+		{"127.0.0.1:" + port, 502},
+		{"localhost:" + port, 502},
+		{"[::1]:" + port, 502},
+		{proxy.Addr(), 502},
+		{"example.com:443", 502},
+	} {
+		if got := connectStatus(t, proxy.Addr(), tc.target); got != tc.want {
+			t.Errorf("CONNECT %s: %d, want %d", tc.target, got, tc.want)
+		}
+	}
+}
+
+// connectStatus sends one CONNECT for target to the proxy and returns the status.
+func connectStatus(t *testing.T, proxyAddr, target string) int {
+	t.Helper()
+	c, err := net.Dial("tcp", proxyAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	req := &http.Request{Method: http.MethodConnect, URL: &url.URL{Opaque: target}, Host: target, Header: http.Header{}}
+	if err := req.Write(c); err != nil {
+		t.Fatalf("CONNECT %s: %v", target, err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), req)
+	if err != nil {
+		t.Fatalf("CONNECT %s: %v", target, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
