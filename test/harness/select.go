@@ -66,6 +66,7 @@ type selectPlan struct {
 
 type outputColumn struct {
 	name     string
+	alias    bool // name comes from AS: ORDER BY name means this column
 	fn       expr
 	constant bool
 	count    expr // COUNT(x): counts rows where x is not NULL
@@ -218,6 +219,12 @@ func (p *selectPlan) planOutput(exprs sqlparser.SelectExprs) error {
 }
 
 func (p *selectPlan) outputColumn(n *sqlparser.AliasedExpr) (outputColumn, error) {
+	oc, err := p.outputExpr(n)
+	oc.alias = n.As.GetRawVal() != ""
+	return oc, err
+}
+
+func (p *selectPlan) outputExpr(n *sqlparser.AliasedExpr) (outputColumn, error) {
 	name := n.As.GetRawVal()
 	if name == "" {
 		if c, ok := n.Expr.(*sqlparser.ColName); ok {
@@ -243,15 +250,12 @@ func (p *selectPlan) outputColumn(n *sqlparser.AliasedExpr) (outputColumn, error
 		}
 		return outputColumn{}, fmt.Errorf("unsupported function %q", sqlparser.String(f))
 	}
-	if _, err := literal(n.Expr); err == nil {
-		fn, _ := p.sc.compile(n.Expr)
-		return outputColumn{name: name, fn: fn, constant: true}, nil
-	}
 	fn, err := p.sc.compile(n.Expr)
 	if err != nil {
 		return outputColumn{}, err
 	}
-	return outputColumn{name: name, fn: fn}, nil
+	_, notLiteral := literal(n.Expr)
+	return outputColumn{name: name, fn: fn, constant: notLiteral == nil}, nil
 }
 
 func (p *selectPlan) planOrder(ob sqlparser.OrderBy) error {
@@ -264,12 +268,7 @@ func (p *selectPlan) planOrder(ob sqlparser.OrderBy) error {
 			}
 			t.out = int(k.I - 1)
 		} else if c := asColumn(o.Expr); c != nil && len(names(c.Qualifier)) == 0 {
-			for i, oc := range p.out {
-				if oc.name == c.Name.GetRawVal() {
-					t.out = i
-					break
-				}
-			}
+			t.out = p.outputNamed(c.Name.GetRawVal())
 		}
 		if t.out < 0 {
 			if p.agg {
@@ -284,6 +283,26 @@ func (p *selectPlan) planOrder(ob sqlparser.OrderBy) error {
 		p.order = append(p.order, t)
 	}
 	return nil
+}
+
+// outputNamed resolves a bare name in ORDER BY as SQLite does: an AS alias
+// first; otherwise the input column of that name, except under COUNT, where
+// only output columns exist. It returns -1 to evaluate the name as an input
+// column.
+func (p *selectPlan) outputNamed(name string) int {
+	for i, oc := range p.out {
+		if oc.alias && oc.name == name {
+			return i
+		}
+	}
+	if p.agg {
+		for i, oc := range p.out {
+			if oc.name == name {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 func limits(l *sqlparser.Limit) (limit, offset int64, err error) {
@@ -319,21 +338,9 @@ func limits(l *sqlparser.Limit) (limit, offset int64, err error) {
 // the parameter values were written, then filters, aggregates, orders and
 // limits them locally.
 func (p *selectPlan) run(ctx context.Context) (*Result, error) {
-	results := make([][]row, len(p.fanout))
-	errs := make([]error, len(p.fanout))
-	var wg sync.WaitGroup
-	for i, params := range p.fanout {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[i], errs[i] = p.fetch(ctx, params)
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	results, err := p.fetchAll(ctx)
+	if err != nil {
+		return nil, err
 	}
 	var rows []row
 	for _, rs := range results {
@@ -412,14 +419,58 @@ func (p *selectPlan) run(ctx context.Context) (*Result, error) {
 	}
 	start := min(int(p.offset), len(all))
 	end := len(all)
-	if p.limit >= 0 {
-		end = min(end, start+int(p.limit))
+	// Compare before adding: start+limit overflows for LIMITs near MaxInt64.
+	if p.limit >= 0 && p.limit < int64(end-start) {
+		end = start + int(p.limit)
 	}
 	res.Rows = make([][]value.Value, 0, end-start)
 	for _, s := range all[start:end] {
 		res.Rows = append(res.Rows, s.out)
 	}
 	return res, nil
+}
+
+// maxFanout bounds the requests one SELECT has in flight at once.
+const maxFanout = 8
+
+// fetchAll fetches every parameter set, at most maxFanout at a time. The
+// first failure cancels the requests still in flight and is the one
+// reported: a statement that has failed does not wait for its siblings.
+func (p *selectPlan) fetchAll(ctx context.Context) ([][]row, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	results := make([][]row, len(p.fanout))
+	var (
+		wg       sync.WaitGroup
+		once     sync.Once
+		firstErr error
+	)
+	slots := make(chan struct{}, maxFanout)
+	for i, params := range p.fanout {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case slots <- struct{}{}:
+				defer func() { <-slots }()
+			case <-ctx.Done():
+				return
+			}
+			rows, err := p.fetch(ctx, params)
+			if err != nil {
+				once.Do(func() { firstErr = err; cancel() })
+				return
+			}
+			results[i] = rows
+		}()
+	}
+	wg.Wait()
+	if firstErr == nil && ctx.Err() != nil {
+		// Cancelled from outside (Ctrl-C) before every fetch ran.
+		_, err := p.fetch(ctx, p.fanout[0])
+		return nil, err
+	}
+	return results, firstErr
 }
 
 // fetch sends one list request and turns its items into rows.

@@ -203,13 +203,23 @@ func retryable(status int) bool {
 func (e *Engine) retryWait(retryAfter string, n int) (time.Duration, error) {
 	s, err := strconv.Atoi(strings.TrimSpace(retryAfter))
 	if err != nil || s < 0 {
-		return min(250*time.Millisecond<<(n-1), e.cfg.MaxRetryWait), nil
+		return backoff(n, e.cfg.MaxRetryWait), nil
 	}
 	d := time.Duration(s) * time.Second
 	if d > e.cfg.MaxRetryWait {
 		return 0, fmt.Errorf("not retried: Retry-After %s is over the %s limit", d, e.cfg.MaxRetryWait)
 	}
 	return d, nil
+}
+
+// backoff is 250ms doubled for each try after the first, capped; it stops
+// doubling at the cap, so no try count overflows into a negative wait.
+func backoff(n int, limit time.Duration) time.Duration {
+	d := 250 * time.Millisecond
+	for i := 1; i < n && d < limit; i++ {
+		d *= 2
+	}
+	return min(d, limit)
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -1,0 +1,95 @@
+package harness_test
+
+import (
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stackql-labs/databricks-tokens/test/harness"
+	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
+	"github.com/stackql-labs/databricks-tokens/test/sim"
+)
+
+// simEngine is an engine on the generated provider against a fresh
+// simulator serving the given workspaces; tokens are created in the first.
+func simEngine(t *testing.T, workspaces []string, comments ...string) (*harness.Engine, *sim.Server) {
+	t.Helper()
+	srv, err := sim.Start(sim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	bearers := map[string]string{}
+	for i, name := range workspaces {
+		w, err := srv.AddWorkspace(name, sim.WorkspaceOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bearers[w.Host()] = w.AddUser("u@example.com")
+		for _, c := range comments {
+			if i > 0 {
+				break
+			}
+			if _, err := w.CreateToken(bearers[w.Host()], 3600, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	reg, err := registry.Open(filepath.Join("..", "..", "provider"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return harness.New(harness.Config{
+		Registry: reg,
+		Client:   &http.Client{Transport: perHostBearer{next: srv.Transport(), bearers: bearers}},
+		Getenv:   func(string) string { return "account-level-token" },
+	}), srv
+}
+
+// TestLocalEvaluation covers SELECT cases where a naive evaluation differs
+// from SQLite; each want was checked with sqlite3 on the same rows.
+func TestLocalEvaluation(t *testing.T) {
+	eng, _ := simEngine(t, []string{"dbc-a"}, "beta", "alpha", "gamma")
+	const from = " FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'dbc-a'"
+	for _, tc := range []struct{ name, sql, want string }{
+		{"limit near max int64 with offset", "SELECT comment" + from + " ORDER BY comment LIMIT 9223372036854775807 OFFSET 1",
+			"comment\nbeta\ngamma\n"},
+		{"negative limit is no limit", "SELECT comment" + from + " ORDER BY comment LIMIT -1 OFFSET 2", "comment\ngamma\n"},
+		// An AS alias wins over an input column of the same name.
+		{"order by alias before column", "SELECT comment AS c, deployment_name AS comment" + from + " ORDER BY comment, c DESC",
+			"c,comment\ngamma,dbc-a\nbeta,dbc-a\nalpha,dbc-a\n"},
+		{"order by input column without alias", "SELECT comment" + from + " ORDER BY comment DESC", "comment\ngamma\nbeta\nalpha\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := runCSV(eng, tc.sql)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.sql, err)
+			}
+			if got != tc.want {
+				t.Errorf("%s\n got:\n%s want:\n%s", tc.sql, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestFanOutStopsAtFirstFailure: when one workspace fails, the statement
+// fails at once and cancels the request still waiting on another.
+func TestFanOutStopsAtFirstFailure(t *testing.T) {
+	eng, srv := simEngine(t, []string{"dbc-slow"}, "x")
+	srv.Inject(sim.Fault{Workspace: "dbc-slow", Delay: time.Hour})
+	done := make(chan error, 1)
+	go func() {
+		_, err := runCSV(eng, "SELECT comment FROM databricks_workspace.workspace.user_tokens WHERE deployment_name IN ('dbc-slow', 'dbc-missing')")
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "dbc-missing.cloud.databricks.com") {
+			t.Errorf("error = %v, want one naming dbc-missing", err)
+		}
+	case <-time.After(time.Minute): // a guard against a hang, not a speed target
+		t.Fatal("the statement kept waiting for dbc-slow after dbc-missing failed")
+	}
+}
