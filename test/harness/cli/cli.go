@@ -239,7 +239,7 @@ func parseArgs(args []string) (*options, error) {
 			}
 			break
 		}
-		if !strings.HasPrefix(a, "-") || a == "-" {
+		if !isFlag(a) {
 			if err := o.positional(a); err != nil {
 				return nil, err
 			}
@@ -275,6 +275,21 @@ func parseArgs(args []string) (*options, error) {
 		}
 	}
 	return o, nil
+}
+
+// isFlag tells a flag from SQL that starts with a "--" comment: a flag's
+// name is letters, digits and hyphens only.
+func isFlag(a string) bool {
+	name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+	if !strings.HasPrefix(a, "-") || name == "" {
+		return false
+	}
+	for _, r := range name {
+		if !(r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func (o *options) positional(p string) error {

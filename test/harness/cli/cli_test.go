@@ -23,6 +23,10 @@ func TestParseArgs(t *testing.T) {
 		!o.verbose || !o.insecure || o.timeout != 2*time.Second {
 		t.Errorf("options = %+v", o)
 	}
+	// SQL starting with a comment is the SQL, not an unknown flag.
+	if o, err := parseArgs([]string{"exec", "-- my tokens\nSELECT 1"}); err != nil || o.sql != "-- my tokens\nSELECT 1" {
+		t.Errorf("SQL opening with a comment: %+v, %v", o, err)
+	}
 	o, err = parseArgs([]string{"exec"})
 	if err != nil || o.verbose || o.insecure || o.timeout != 30*time.Second || o.retries != 2 {
 		t.Errorf("defaults = %+v, %v; want quiet, verified TLS, 30s, 2 retries", o, err)
