@@ -17,7 +17,13 @@ import (
 type Proxy struct {
 	ln  net.Listener
 	srv *http.Server
-	wg  sync.WaitGroup
+	wg  sync.WaitGroup // the copy goroutines of open tunnels
+
+	// http.Server.Close does not close hijacked connections, so the proxy keeps
+	// both ends of every tunnel to close them itself.
+	mu      sync.Mutex
+	closed  bool
+	tunnels map[net.Conn]struct{}
 }
 
 // StartProxy listens on 127.0.0.1 (port 0) and tunnels CONNECT requests
@@ -27,7 +33,7 @@ func (s *Server) StartProxy() (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Proxy{ln: ln}
+	p := &Proxy{ln: ln, tunnels: make(map[net.Conn]struct{})}
 	p.srv = &http.Server{
 		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.tunnel(s, w, r) }),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -42,11 +48,39 @@ func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 // Port is the proxy's port.
 func (p *Proxy) Port() int { return p.ln.Addr().(*net.TCPAddr).Port }
 
-// Close stops the proxy and waits for open tunnels to end.
+// Close stops the proxy, closes open tunnels (a keep-alive client would hold
+// them forever) and waits for their goroutines to end.
 func (p *Proxy) Close() error {
 	err := p.srv.Close()
+	p.mu.Lock()
+	p.closed = true
+	for c := range p.tunnels {
+		c.Close()
+	}
+	p.mu.Unlock()
 	p.wg.Wait()
 	return err
+}
+
+// track records a tunnel's two ends so Close can close them, and counts its two
+// goroutines. It reports false once Close has begun; the caller then closes both.
+func (p *Proxy) track(client, upstream net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return false
+	}
+	p.tunnels[client] = struct{}{}
+	p.tunnels[upstream] = struct{}{}
+	p.wg.Add(2) // under mu, so no Add follows Close's Wait
+	return true
+}
+
+func (p *Proxy) untrack(client, upstream net.Conn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.tunnels, client)
+	delete(p.tunnels, upstream)
 }
 
 func (p *Proxy) tunnel(s *Server, w http.ResponseWriter, r *http.Request) {
@@ -82,7 +116,11 @@ func (p *Proxy) tunnel(s *Server, w http.ResponseWriter, r *http.Request) {
 		upstream.Close()
 		return
 	}
-	p.wg.Add(2)
+	if !p.track(client, upstream) {
+		client.Close()
+		upstream.Close()
+		return
+	}
 	go func() {
 		defer p.wg.Done()
 		// Bytes the client sent after CONNECT may already sit in buf.
@@ -94,6 +132,7 @@ func (p *Proxy) tunnel(s *Server, w http.ResponseWriter, r *http.Request) {
 		io.Copy(client, upstream)
 		client.Close()
 		upstream.Close()
+		p.untrack(client, upstream)
 	}()
 }
 

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stackql-labs/databricks-tokens/test/sim"
 )
@@ -125,4 +126,52 @@ func connectStatus(t *testing.T, proxyAddr, target string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// TestCloseEndsIdleTunnels: a keep-alive client (the StackQL engine) never
+// hangs up its tunnel, so closing the server (Ctrl-C on make sim) must close
+// it rather than wait for the client.
+func TestCloseEndsIdleTunnels(t *testing.T) {
+	t.Parallel()
+	srv, err := sim.Start(sim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := srv.AddWorkspace("dbc-proxy", sim.WorkspaceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy, err := srv.StartProxy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.OnClose(func() { proxy.Close() }) // as cmd/sim does
+
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(srv.CAPEM())
+	client := &http.Client{Transport: &http.Transport{
+		Proxy:           http.ProxyURL(&url.URL{Scheme: "http", Host: proxy.Addr()}),
+		TLSClientConfig: &tls.Config{RootCAs: roots},
+	}}
+	// Unblocks a Close that waits for the client, so a failure does not hang the run.
+	defer client.CloseIdleConnections()
+	req, _ := http.NewRequest("GET", "https://dbc-proxy.cloud.databricks.com"+sim.PathList, nil)
+	req.Header.Set("Authorization", "Bearer "+ws.AddUser(userName))
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close() // the tunnel now idles in the client's pool
+
+	done := make(chan error, 1)
+	go func() { done <- srv.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	case <-time.After(10 * time.Second): // a failure guard, not synchronisation
+		t.Fatal("Server.Close still waits for a client holding an idle tunnel")
+	}
 }
