@@ -79,7 +79,9 @@ func (s *scope) compile(e sqlparser.Expr) (expr, error) {
 			return nil, err
 		}
 		if n.Operator == sqlparser.UPlusStr {
-			return x, nil
+			// +x is x without its affinity, as in SQLite: +col = '1' compares
+			// the stored value with the text as it is.
+			return func(r row) value.Operand { return value.Operand{V: x(r).V} }, nil
 		}
 		return func(r row) value.Operand { return value.Operand{V: value.Arith("-", value.Int(0), x(r).V)} }, nil
 	case *sqlparser.AndExpr:
@@ -197,9 +199,9 @@ func (s *scope) comparison(n *sqlparser.ComparisonExpr) (expr, error) {
 		}
 		not := n.Operator == sqlparser.NotInStr
 		return func(r row) value.Operand {
-			list := make([]value.Operand, len(items))
+			list := make([]value.Value, len(items))
 			for i, it := range items {
-				list[i] = it(r)
+				list[i] = it(r).V
 			}
 			v := value.In(l(r), list)
 			if not {

@@ -59,15 +59,17 @@ func coerce(a, b Operand) (Value, Value) {
 	return av, bv
 }
 
-// In evaluates x IN (list) with SQLite's NULL rules: NULL when x is NULL, or
-// when no element matches and some element is NULL.
-func In(x Operand, list []Operand) Value {
+// In evaluates x IN (list) as SQLite does: like x = +e1 OR x = +e2 ..., so
+// the list's values have no affinity (a column among them loses its own)
+// and only x's affinity converts them. NULL when x is NULL, or when no
+// element matches and some element is NULL.
+func In(x Operand, list []Value) Value {
 	if x.V.IsNull() {
 		return Value{}
 	}
 	sawNull := false
 	for _, e := range list {
-		r := CompareOp("=", x, e)
+		r := CompareOp("=", x, Operand{V: e})
 		if r.IsNull() {
 			sawNull = true
 			continue

@@ -52,12 +52,38 @@ func TestThreeValuedLogic(t *testing.T) {
 		{"NULL AND FALSE", And(N, F), "0"},
 		{"NULL AND TRUE", And(N, T), "NULL"},
 		{"text 'abc' is false", Not(String("abc")), "1"},
-		{"x IN (1, NULL) no match", In(Operand{V: Int(2)}, []Operand{{V: Int(1)}, {V: N}}), "NULL"},
-		{"x IN (2, NULL) match", In(Operand{V: Int(2)}, []Operand{{V: Int(1)}, {V: N}, {V: Int(2)}}), "1"},
+		{"x IN (1, NULL) no match", In(Operand{V: Int(2)}, []Value{Int(1), N}), "NULL"},
+		{"x IN (2, NULL) match", In(Operand{V: Int(2)}, []Value{Int(1), N, Int(2)}), "1"},
 		{"NULL IN ()", In(Operand{V: N}, nil), "NULL"},
 	} {
 		if got := show(tc.got); got != tc.want {
 			t.Errorf("%s = %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestInListHasNoAffinity: SQLite reads x IN (a, b) as x = +a OR x = +b,
+// so a column in the list loses its affinity and only x's converts. The
+// answers were recorded from SQLite 3.40.1 with
+// CREATE TABLE t (i INTEGER, s TEXT) holding (1795620706305, '42').
+func TestInListHasNoAffinity(t *testing.T) {
+	i := Operand{V: Int(1795620706305), Aff: IntegerAffinity}
+	s := Operand{V: String("42"), Aff: TextAffinity}
+	for _, tc := range []struct {
+		sql    string
+		got    Value
+		sqlite string
+	}{
+		{"SELECT '1795620706305' IN (i) FROM t", In(Operand{V: String("1795620706305")}, []Value{i.V}), "0"},
+		{"SELECT '1795620706305' = i FROM t", CompareOp("=", Operand{V: String("1795620706305")}, i), "1"},
+		{"SELECT i IN ('1795620706305', 'x') FROM t", In(i, []Value{String("1795620706305"), String("x")}), "1"},
+		{"SELECT 42 IN (s) FROM t", In(Operand{V: Int(42)}, []Value{s.V}), "0"},
+		{"SELECT s IN (42) FROM t", In(s, []Value{Int(42)}), "1"},
+		{"SELECT s IN (i, 42) FROM t", In(s, []Value{i.V, Int(42)}), "1"},
+		{"SELECT i IN (s) FROM t", In(i, []Value{s.V}), "0"},
+	} {
+		if got := show(tc.got); got != tc.sqlite {
+			t.Errorf("%s = %s, SQLite says %s", tc.sql, got, tc.sqlite)
 		}
 	}
 }
