@@ -11,7 +11,7 @@ import (
 type Request struct {
 	Method string
 	Host   string // host name without the port, lower case
-	Path   string
+	Path   string // redacted
 	Query  string // raw query, redacted
 	Status int    // 0 when no response was sent (dropped, or the client gave up during a delay)
 	Body   string // request body, redacted; empty when it was over the size limit

@@ -22,12 +22,14 @@ func TestRequestLog(t *testing.T) {
 	call(t, f.client, "GET", wsURL+sim.PathList+"?token="+leaked.TokenValue+"&page=2", f.bearer, "")
 	call(t, f.client, "POST", wsURL+sim.PathDelete, leaked.TokenValue, `{"token_id":"`+leaked.TokenInfo.TokenID+`"}`)
 	call(t, f.client, "GET", wsURL+sim.PathList, "", "")
+	call(t, f.client, "GET", wsURL+"/api/2.0/token/"+leaked.TokenValue, f.bearer, "")
 
 	want := []sim.Request{
 		{Method: "POST", Host: host, Path: sim.PathCreate, Status: 200, Body: `{"comment":"copy of dapi***","lifetime_seconds":60}`},
 		{Method: "GET", Host: host, Path: sim.PathList, Query: "token=dapi***&page=2", Status: 200},
 		{Method: "POST", Host: host, Path: sim.PathDelete, Status: 200, Body: `{"token_id":"` + leaked.TokenInfo.TokenID + `"}`},
 		{Method: "GET", Host: host, Path: sim.PathList, Status: 401},
+		{Method: "GET", Host: host, Path: "/api/2.0/token/dapi***", Status: 404},
 	}
 	got := f.srv.Requests()
 	if !reflect.DeepEqual(got, want) {
