@@ -61,9 +61,13 @@ func coerce(a, b Operand) (Value, Value) {
 
 // In evaluates x IN (list) as SQLite does: like x = +e1 OR x = +e2 ..., so
 // the list's values have no affinity (a column among them loses its own)
-// and only x's affinity converts them. NULL when x is NULL, or when no
-// element matches and some element is NULL.
+// and only x's affinity converts them. An empty list is false, even for a
+// NULL x; otherwise NULL when x is NULL, or when no element matches and
+// some element is NULL.
 func In(x Operand, list []Value) Value {
+	if len(list) == 0 {
+		return Truth(false)
+	}
 	if x.V.IsNull() {
 		return Value{}
 	}

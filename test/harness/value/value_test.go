@@ -54,7 +54,12 @@ func TestThreeValuedLogic(t *testing.T) {
 		{"text 'abc' is false", Not(String("abc")), "1"},
 		{"x IN (1, NULL) no match", In(Operand{V: Int(2)}, []Value{Int(1), N}), "NULL"},
 		{"x IN (2, NULL) match", In(Operand{V: Int(2)}, []Value{Int(1), N, Int(2)}), "1"},
-		{"NULL IN ()", In(Operand{V: N}, nil), "NULL"},
+		// SQLite 3.40.1: NULL IN () is 0, NULL IN (NULL) and NULL IN (1) are NULL.
+		{"NULL IN ()", In(Operand{V: N}, nil), "0"},
+		{"NOT (NULL IN ())", Not(In(Operand{V: N}, nil)), "1"},
+		{"NULL IN (NULL)", In(Operand{V: N}, []Value{N}), "NULL"},
+		{"NULL IN (1)", In(Operand{V: N}, []Value{Int(1)}), "NULL"},
+		{"1 IN ()", In(Operand{V: Int(1)}, nil), "0"},
 	} {
 		if got := show(tc.got); got != tc.want {
 			t.Errorf("%s = %s, want %s", tc.name, got, tc.want)
