@@ -89,10 +89,11 @@ func (m *model) docsPage(r resource) docsPage {
 			}
 			p.Selects = append(p.Selects, example{meth.Name, dm.Description, m.selectSQL(r, meth, params)})
 		case "insert":
-			if s := responseSchema(meth.Op); s != nil && len(p.Returning) == 0 {
-				p.Returning = m.fields(s)
+			returning := m.fields(responseSchema(meth.Op))
+			if len(p.Returning) == 0 {
+				p.Returning = returning
 			}
-			p.Inserts = append(p.Inserts, example{meth.Name, dm.Description, m.insertSQL(r, dm, params)})
+			p.Inserts = append(p.Inserts, example{meth.Name, dm.Description, m.insertSQL(r, dm, params, returning)})
 		case "exec":
 			p.Execs = append(p.Execs, example{meth.Name, dm.Description, m.execSQL(r, dm, params)})
 		}
@@ -168,12 +169,14 @@ func (m *model) fields(s *openapi3.SchemaRef) []field {
 	return out
 }
 
-func placeholder(f field) string {
+// placeholder is the seed page's {{ name }} for a field, quoted with q
+// unless the field is a number or boolean.
+func placeholder(f field, q string) string {
 	switch f.Type {
 	case "integer", "number", "boolean":
 		return "{{ " + f.Name + " }}"
 	}
-	return "'{{ " + f.Name + " }}'"
+	return q + "{{ " + f.Name + " }}" + q
 }
 
 func (m *model) selectSQL(r resource, meth method, params []field) string {
@@ -191,29 +194,25 @@ func (m *model) selectSQL(r resource, meth method, params []field) string {
 		if i > 0 {
 			kw = "AND"
 		}
-		fmt.Fprintf(&b, "%s %s = %s -- required\n", kw, prm.Name, placeholder(prm))
+		fmt.Fprintf(&b, "%s %s = %s -- required\n", kw, prm.Name, placeholder(prm, "'"))
 	}
 	b.WriteString(";")
 	return b.String()
 }
 
-func (m *model) insertSQL(r resource, dm docsMethod, params []field) string {
+func (m *model) insertSQL(r resource, dm docsMethod, params, returned []field) string {
 	var cols, vals []string
 	for _, f := range dm.Body {
 		cols = append(cols, "data__"+f.Name)
-		vals = append(vals, placeholder(f))
+		vals = append(vals, placeholder(f, "'"))
 	}
 	for _, prm := range params {
 		cols = append(cols, prm.Name)
-		vals = append(vals, placeholder(prm))
+		vals = append(vals, placeholder(prm, "'"))
 	}
 	var returning []string
-	for _, meth := range r.Methods {
-		if meth.Name == dm.Name {
-			for _, f := range m.fields(responseSchema(meth.Op)) {
-				returning = append(returning, f.Name)
-			}
-		}
+	for _, f := range returned {
+		returning = append(returning, f.Name)
 	}
 	sql := fmt.Sprintf("INSERT INTO %s (\n%s\n)\nSELECT\n%s\n", m.resourceID(r), strings.Join(cols, ",\n"), strings.Join(vals, ",\n"))
 	if len(returning) > 0 {
@@ -226,20 +225,16 @@ func (m *model) execSQL(r resource, dm docsMethod, params []field) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "EXEC %s.%s\n", m.resourceID(r), dm.Name)
 	for _, prm := range params {
-		fmt.Fprintf(&b, "@%s=%s -- required\n", prm.Name, placeholder(prm))
+		fmt.Fprintf(&b, "@%s=%s -- required\n", prm.Name, placeholder(prm, "'"))
 	}
 	if len(dm.Body) > 0 {
 		b.WriteString("@@json=\n'{\n")
 		for i, f := range dm.Body {
-			v := "\"{{ " + f.Name + " }}\""
-			if f.Type == "integer" || f.Type == "number" || f.Type == "boolean" {
-				v = "{{ " + f.Name + " }}"
-			}
 			sep := ","
 			if i == len(dm.Body)-1 {
 				sep = ""
 			}
-			fmt.Fprintf(&b, "\"%s\": %s%s\n", f.Name, v, sep)
+			fmt.Fprintf(&b, "\"%s\": %s%s\n", f.Name, placeholder(f, `"`), sep)
 		}
 		b.WriteString("}'\n")
 	}

@@ -11,6 +11,8 @@ package generator
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 )
 
@@ -38,6 +40,26 @@ func (f Files) Paths() []string {
 	}
 	sort.Strings(paths)
 	return paths
+}
+
+// WriteTo writes every file under dir, creating directories as needed. A
+// path that would leave dir is refused before anything is written.
+func (f Files) WriteTo(dir string) error {
+	for _, p := range f.Paths() {
+		if !filepath.IsLocal(filepath.FromSlash(p)) {
+			return fmt.Errorf("output path %q leaves the provider directory", p)
+		}
+	}
+	for _, p := range f.Paths() {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(full, f[p], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Generate validates the sources and returns the provider files.

@@ -52,6 +52,12 @@ var sqlVerbs = []string{"select", "insert", "update", "delete", "replace", "exec
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
+// versionRE is the version pattern of any-sdk's provider schema.
+var versionRE = regexp.MustCompile(`^v?\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?$`)
+
+// authKeys are the keys of a provider's config.auth the engine reads.
+var authKeys = []string{"type", "credentialsenvvar", "valuePrefix", "location", "name", "username_var", "password_var"}
+
 // load parses and checks both sources and resolves the mapping against the spec.
 func load(src Sources) (*model, error) {
 	specNode, err := parseYAML(src.Spec)
@@ -95,6 +101,9 @@ func loadOpenAPI(path string, data []byte) (doc *openapi3.T, err error) {
 		return nil, fmt.Errorf("%s: openapi: %s", path, oneLine(err))
 	}
 	if err := doc.Validate(context.Background()); err != nil {
+		if at := locate(doc); at != "" {
+			return nil, fmt.Errorf("%s: %s: openapi: %s", path, at, oneLine(err))
+		}
 		return nil, fmt.Errorf("%s: openapi: %s", path, oneLine(err))
 	}
 	return doc, nil
@@ -145,6 +154,10 @@ func (m *model) loadMapping() error {
 	if m.provider.Version, err = prov.str("version", true); err != nil {
 		return err
 	}
+	if !versionRE.MatchString(m.provider.Version) {
+		at, _ := prov.get("version")
+		return at.errorf("version %q must look like v00.00.00000 (any-sdk's pattern %s)", m.provider.Version, versionRE)
+	}
 	if m.provider.Description, err = prov.str("description", true); err != nil {
 		return err
 	}
@@ -152,10 +165,18 @@ func (m *model) loadMapping() error {
 	if err != nil {
 		return err
 	}
-	m.provider.Auth = auth.entries()
+	if err := auth.allowKeys(authKeys...); err != nil {
+		return err
+	}
 	if _, err := auth.str("type", true); err != nil {
 		return err
 	}
+	for _, e := range auth.entries() {
+		if _, err := auth.str(e.key, true); err != nil {
+			return err
+		}
+	}
+	m.provider.Auth = auth.entries()
 
 	svc, err := root.mapping("service")
 	if err != nil {
@@ -183,7 +204,10 @@ func (m *model) loadMapping() error {
 		}
 	}
 
-	ops := m.operationsByID()
+	ops, err := m.operationsByID()
+	if err != nil {
+		return err
+	}
 	resources, err := root.mapping("resources")
 	if err != nil {
 		return err
@@ -206,16 +230,25 @@ type operationRef struct {
 	op         *openapi3.Operation
 }
 
-func (m *model) operationsByID() map[string]operationRef {
+// operationsByID indexes operations by operationId; an id used twice is an
+// error (OpenAPI forbids it, kin-openapi v0.88 does not check).
+func (m *model) operationsByID() (map[string]operationRef, error) {
 	out := map[string]operationRef{}
-	for path, item := range m.spec.Paths {
-		for verb, op := range item.Operations() {
-			if op.OperationID != "" {
-				out[op.OperationID] = operationRef{path: path, http: strings.ToLower(verb), op: op}
+	for _, path := range sortedKeys(m.spec.Paths) {
+		ops := m.spec.Paths[path].Operations()
+		for _, verb := range sortedKeys(ops) {
+			op, http := ops[verb], strings.ToLower(verb)
+			if op.OperationID == "" {
+				continue
 			}
+			if prev, dup := out[op.OperationID]; dup {
+				at := m.specNode.child("paths", nil).child(path, nil).child(http, nil).child("operationId", nil)
+				return nil, at.errorf("operationId %q is also used at paths.%s.%s", op.OperationID, prev.path, prev.http)
+			}
+			out[op.OperationID] = operationRef{path: path, http: http, op: op}
 		}
 	}
-	return out
+	return out, nil
 }
 
 func (m *model) loadResource(re entry, ops map[string]operationRef) (resource, error) {

@@ -21,14 +21,8 @@ func verify(m *model, files Files) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	for _, p := range files.Paths() {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(full, files[p], 0o644); err != nil {
-			return err
-		}
+	if err := files.WriteTo(dir); err != nil {
+		return err
 	}
 	svc, err := formulation.LoadProviderAndServiceFromPaths(
 		filepath.Join(dir, filepath.FromSlash(m.providerPath())),
@@ -47,5 +41,13 @@ func verify(m *model, files Files) error {
 			}
 		}
 	}
-	return analyze(dir, m.providerPath())
+	var execMethods []string
+	for _, r := range m.resources {
+		for _, meth := range r.Methods {
+			if meth.Verb == "exec" {
+				execMethods = append(execMethods, meth.Name)
+			}
+		}
+	}
+	return analyze(dir, m.providerPath(), execMethods)
 }

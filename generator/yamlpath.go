@@ -142,31 +142,20 @@ func (n node) allowKeys(allowed ...string) error {
 }
 
 func (n node) checkDuplicateKeys() error {
-	switch n.Kind {
-	case yaml.MappingNode:
+	return n.walk(func(m node) error {
 		seen := map[string]bool{}
-		for _, e := range n.entries() {
+		for _, e := range m.entries() {
 			if seen[e.key] {
 				what := "key"
-				if strings.HasSuffix(n.path, ".methods") {
+				if strings.HasSuffix(m.path, ".methods") {
 					what = "method"
 				}
 				return e.val.errorf("duplicate %s %q", what, e.key)
 			}
 			seen[e.key] = true
-			if err := e.val.checkDuplicateKeys(); err != nil {
-				return err
-			}
 		}
-	case yaml.SequenceNode:
-		for i, c := range n.Content {
-			item := node{Node: c, file: n.file, path: fmt.Sprintf("%s[%d]", n.path, i)}
-			if err := item.checkDuplicateKeys(); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // walk calls fn for every mapping node under n, n included.

@@ -68,14 +68,8 @@ func replaceDir(dir string, files generator.Files) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	for _, p := range files.Paths() {
-		full := filepath.Join(tmp, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(full, files[p], 0o644); err != nil {
-			return err
-		}
+	if err := files.WriteTo(tmp); err != nil {
+		return err
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
@@ -85,7 +79,9 @@ func replaceDir(dir string, files generator.Files) error {
 		return err
 	}
 	if err := os.Rename(tmp, dir); err != nil {
-		os.Rename(old, dir) // put the previous provider back
+		if rerr := os.Rename(old, dir); rerr != nil && !os.IsNotExist(rerr) {
+			return fmt.Errorf("%w; the previous provider is in %s", err, old)
+		}
 		return err
 	}
 	return os.RemoveAll(old)
