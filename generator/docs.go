@@ -4,6 +4,7 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,6 +32,7 @@ type docsPage struct {
 	Execs                 []example
 	Returning             []field // columns of INSERT ... RETURNING
 	Errors                []docsError
+	ErrorBodies           []errorBody
 }
 
 type field struct {
@@ -50,7 +52,14 @@ type example struct {
 type docsError struct {
 	Status      int
 	Description string
+	Body        string // name of the JSON schema of the body, "" if none
 	Methods     []string
+}
+
+// errorBody is a schema error responses answer with, and its fields.
+type errorBody struct {
+	Name, Description string
+	Fields            []field
 }
 
 func renderDocs(p docsPage) ([]byte, error) {
@@ -65,6 +74,7 @@ func (m *model) docsPage(r resource) docsPage {
 	p := docsPage{ID: m.resourceID(r), Name: r.Name, Description: r.Description}
 	params := m.serverParams()
 	errs := map[int]*docsError{}
+	bodies := map[string]bool{}
 	for _, meth := range r.Methods {
 		dm := docsMethod{Name: meth.Name, AccessibleBy: meth.Verb, Description: oneLineText(meth.Op.Description)}
 		for _, sp := range params {
@@ -105,6 +115,13 @@ func (m *model) docsPage(r resource) docsPage {
 			e := errs[status]
 			if e == nil {
 				e = &docsError{Status: status, Description: oneLineText(*resp.Value.Description)}
+				if mt := resp.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil && mt.Schema.Ref != "" {
+					e.Body = path.Base(mt.Schema.Ref)
+					if !bodies[e.Body] {
+						bodies[e.Body] = true
+						p.ErrorBodies = append(p.ErrorBodies, errorBody{e.Body, oneLineText(mt.Schema.Value.Description), m.fields(mt.Schema)})
+					}
+				}
 				errs[status] = e
 			}
 			e.Methods = append(e.Methods, meth.Name)
@@ -115,6 +132,7 @@ func (m *model) docsPage(r resource) docsPage {
 		p.Errors = append(p.Errors, *e)
 	}
 	sort.Slice(p.Errors, func(i, j int) bool { return p.Errors[i].Status < p.Errors[j].Status })
+	sort.Slice(p.ErrorBodies, func(i, j int) bool { return p.ErrorBodies[i].Name < p.ErrorBodies[j].Name })
 	return p
 }
 
