@@ -54,7 +54,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	body, tooLarge := readBody(w, r)
 	if !tooLarge {
-		entry.Body = redact(string(body))
+		entry.Body = logBody(body)
 	}
 
 	f, faulted := s.faults.take(ws.name, r.Method, r.URL.Path)

@@ -2,8 +2,10 @@ package sim
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Request is one request as the simulator saw it, for tests to assert on. It never
@@ -14,7 +16,9 @@ type Request struct {
 	Path   string // redacted
 	Query  string // raw query, redacted
 	Status int    // 0 when no response was sent (dropped, or the client gave up during a delay)
-	Body   string // request body, redacted; empty when it was over the size limit
+	// Body is the request body, redacted: the first 4 KiB and "…(N bytes)" when it is
+	// longer, so large bodies cannot grow the log; empty when over MaxBodyBytes.
+	Body string
 }
 
 // maxLogged bounds the log so long runs and benchmarks do not grow without limit;
@@ -51,6 +55,24 @@ func (s *Server) ResetLog() {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
 	s.log.entries = nil
+}
+
+// maxLoggedBody bounds each logged body: at the log's 20000 entries, full 1 MiB
+// bodies would let any client grow a long run by gigabytes.
+const maxLoggedBody = 4 << 10
+
+// logBody is the body as logged: redacted first, so a cut never leaves part of a
+// token value, then at most maxLoggedBody bytes (on a UTF-8 boundary) and the size.
+func logBody(body []byte) string {
+	s := redact(string(body))
+	if len(s) <= maxLoggedBody {
+		return s
+	}
+	cut := maxLoggedBody
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…(" + strconv.Itoa(len(body)) + " bytes)"
 }
 
 var tokenValueRE = regexp.MustCompile(`dapi[0-9a-f]{32}`)
