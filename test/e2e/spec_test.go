@@ -1,0 +1,98 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/stackql-labs/databricks-tokens/test/sim"
+)
+
+// TestSimulatorAnswersAsTheSpecSays sends each kind of request the provider
+// makes to the simulator and validates the answer (status, content type,
+// body schema) against the generated service document with kin-openapi.
+// The spec and the simulator are written from the same contract; this is
+// where they are held to each other.
+func TestSimulatorAnswersAsTheSpecSays(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromFile(filepath.Join("..", "..", "provider", "src", "databricks_workspace", "v00.00.00000", "services", "workspace.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := sim.Start(sim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ws, err := srv.AddWorkspace("dbc-spec", sim.WorkspaceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bearer := ws.AddUser("u@example.com")
+	if _, err := ws.CreateToken(bearer, 3600, "listed"); err != nil {
+		t.Fatal(err)
+	}
+	ws.SeedLegacyToken(bearer, "")
+	client := srv.Client()
+	defer client.CloseIdleConnections()
+
+	const list, create, del = "/api/2.0/token/list", "/api/2.0/token/create", "/api/2.0/token/delete"
+	for _, tc := range []struct {
+		name, method, path, body, bearer string
+		fault                            *sim.Fault
+		status                           int
+	}{
+		{"list", "GET", list, "", bearer, nil, 200},
+		{"create", "POST", create, `{"lifetime_seconds": 60, "comment": "c"}`, bearer, nil, 200},
+		{"create without comment", "POST", create, `{}`, bearer, nil, 200},
+		{"create lifetime 0", "POST", create, `{"lifetime_seconds": 0}`, bearer, nil, 400},
+		{"create bad JSON", "POST", create, `{`, bearer, nil, 400},
+		{"revoke unknown", "POST", del, `{"token_id": "0000"}`, bearer, nil, 404},
+		{"revoke without id", "POST", del, `{}`, bearer, nil, 400},
+		{"no credential", "GET", list, "", "", nil, 401},
+		{"bad credential", "GET", list, "", "dapi00000000000000000000000000000000", nil, 403},
+		{"rate limited", "GET", list, "", bearer, &sim.Fault{Path: list, Status: 429}, 429},
+		{"unavailable", "POST", create, `{}`, bearer, &sim.Fault{Path: create, Status: 503}, 503},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.fault != nil {
+				srv.Inject(*tc.fault)
+			}
+			req, _ := http.NewRequest(tc.method, ws.URL()+tc.path, strings.NewReader(tc.body))
+			if tc.bearer != "" {
+				req.Header.Set("Authorization", "Bearer "+tc.bearer)
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.status, body)
+			}
+			item := doc.Paths.Find(tc.path)
+			op := item.GetOperation(tc.method)
+			in := &openapi3filter.ResponseValidationInput{
+				RequestValidationInput: &openapi3filter.RequestValidationInput{
+					Request: req,
+					Route:   &routers.Route{Spec: doc, Path: tc.path, PathItem: item, Method: tc.method, Operation: op},
+				},
+				Status:  resp.StatusCode,
+				Header:  resp.Header,
+				Options: &openapi3filter.Options{IncludeResponseStatus: true},
+			}
+			in.SetBodyBytes(body)
+			if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+				t.Errorf("%s %s answered %d %s\nwhich the spec does not allow: %v", tc.method, tc.path, resp.StatusCode, bytes.TrimSpace(body), err)
+			}
+		})
+	}
+}
