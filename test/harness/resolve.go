@@ -3,7 +3,6 @@ package harness
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -280,14 +279,15 @@ var dnsLabelRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])
 
 // checkParam validates a parameter value before it reaches a URL: a server
 // variable in the host must be a DNS label (anything else could rewrite the
-// authority, e.g. "a@evil.example"), and must satisfy its enum and x-pattern;
-// a path or query value must not carry control characters.
+// authority, e.g. "a@evil.example"), and any server variable must satisfy
+// its enum and x-pattern; a path or query value must not carry control
+// characters. A value in the path (a path parameter, or a server variable
+// in the server URL's path) must arrive as one segment meaning itself:
+// any-sdk places it verbatim, so "/", "?", "#" or "%" (the server decodes
+// "%2e%2e" to "..") would reach another resource with the credential.
 func (m *method) checkParam(name string, v value.Value) error {
 	s := v.Text()
-	for _, sv := range m.server {
-		if sv.name != name {
-			continue
-		}
+	if sv := m.serverVar(name); sv != nil {
 		if sv.inHost && !dnsLabelRE.MatchString(s) {
 			return fmt.Errorf("parameter %q: %q is not a valid DNS label: %s", name, s, labelProblem(s))
 		}
@@ -297,15 +297,20 @@ func (m *method) checkParam(name string, v value.Value) error {
 		if sv.pattern != nil && !sv.pattern.MatchString(s) {
 			return fmt.Errorf("parameter %q: %q does not match %s", name, s, sv.pattern)
 		}
-		return nil
+		if sv.inHost {
+			return nil // a DNS label holds nothing the checks below refuse
+		}
 	}
 	for _, r := range s {
 		if r < 0x20 || r == 0x7f {
 			return fmt.Errorf("parameter %q: value contains a control character", name)
 		}
 	}
-	if s == "." || s == ".." || (strings.ContainsAny(s, "/?#") && url.PathEscape(s) != s && m.isPathParam(name)) {
+	if s == "." || s == ".." {
 		return fmt.Errorf("parameter %q: %q cannot be a path segment", name, s)
+	}
+	if i := strings.IndexAny(s, "/?#%"); i >= 0 && m.inPath(name) {
+		return fmt.Errorf("parameter %q: %q cannot be a path segment: it contains %q", name, s, s[i:i+1])
 	}
 	return nil
 }
@@ -331,20 +336,25 @@ func labelProblem(s string) string {
 	return "it starts or ends with a hyphen"
 }
 
-// isPathParam reports whether name is required and not a server variable
-// (OpenAPI path parameters are always required).
-func (m *method) isPathParam(name string) bool {
-	for _, sv := range m.server {
-		if sv.name == name {
-			return false
+// serverVar returns the server variable called name, or nil.
+func (m *method) serverVar(name string) *serverVar {
+	for i := range m.server {
+		if m.server[i].name == name {
+			return &m.server[i]
 		}
 	}
-	for _, r := range m.required {
-		if r == name {
-			return true
-		}
+	return nil
+}
+
+// inPath reports whether name's value goes into the URL path: a server
+// variable outside the host, or a required parameter that is not a server
+// variable (OpenAPI path parameters are always required; a required query
+// parameter is treated as one too, which only refuses more).
+func (m *method) inPath(name string) bool {
+	if sv := m.serverVar(name); sv != nil {
+		return !sv.inHost
 	}
-	return false
+	return contains(m.required, name)
 }
 
 // pattern returns a server variable's x-pattern, if it declares one.
