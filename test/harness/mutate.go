@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/stackql/any-sdk/public/formulation"
 	"github.com/stackql/stackql-parser/go/vt/sqlparser"
 
 	"github.com/stackql-labs/databricks-tokens/test/harness/value"
@@ -114,15 +113,9 @@ func (rt *responseTable) rows(r *response) ([][]value.Value, error) {
 	}
 	var out [][]value.Value
 	for _, it := range items {
-		obj, _ := it.(map[string]any)
 		vals := make([]value.Value, len(rt.out))
 		for i, ci := range rt.out {
-			c := rt.cols[ci]
-			if c.name == formulation.AnonymousColumnName && obj == nil {
-				vals[i] = value.FromJSON(it, c.aff)
-				continue
-			}
-			vals[i] = value.FromJSON(obj[c.name], c.aff)
+			vals[i] = columnValue(it, rt.cols[ci])
 		}
 		out = append(out, vals)
 	}

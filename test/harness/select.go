@@ -513,19 +513,23 @@ func (p *selectPlan) decodeRows(resp *response) ([]row, error) {
 	rows := make([]row, 0, len(items))
 	for _, it := range items {
 		r := make(row, len(p.sc.affs))
-		obj, isObj := it.(map[string]any)
 		for i, c := range p.cols {
-			if !isObj {
-				if c.name == formulation.AnonymousColumnName {
-					r[i] = value.FromJSON(it, c.aff)
-				}
-				continue
-			}
-			r[i] = value.FromJSON(obj[c.name], c.aff)
+			r[i] = columnValue(it, c)
 		}
 		rows = append(rows, r)
 	}
 	return rows, nil
+}
+
+// columnValue is column c of one decoded response item: the item itself for
+// the anonymous column of an item that is not an object, else its property
+// (NULL when absent).
+func columnValue(it any, c responseColumn) value.Value {
+	obj, isObj := it.(map[string]any)
+	if !isObj && c.name == formulation.AnonymousColumnName {
+		return value.FromJSON(it, c.aff)
+	}
+	return value.FromJSON(obj[c.name], c.aff)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -85,18 +85,20 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	vars := map[string]string{"deployment_name": deployment, "lifetime_seconds": "3600"}
-	eng := func() *harness.Engine {
-		return harness.New(harness.Config{
-			Registry: reg,
-			Getenv:   func(k string) string { return map[string]string{"DATABRICKS_TOKEN": bearer}[k] },
-			Client:   srv.Client(),
-			Vars:     vars,
-		})
-	}
+	eng := harness.New(harness.Config{
+		Registry: reg,
+		Getenv:   func(k string) string { return map[string]string{"DATABRICKS_TOKEN": bearer}[k] },
+		Client:   srv.Client(),
+	})
 	fmt.Fprintf(out, "-- workspace simulator on %s serving %s.cloud.databricks.com\n\n", srv.Addr(), deployment)
 	step := func(sql string) (*harness.Result, error) {
+		// Each step fills the seed's placeholders with the values known by then.
+		sql, err := harness.FillPlaceholders(sql, vars)
+		if err != nil {
+			return nil, err
+		}
 		var res *harness.Result
-		err := eng().Exec(ctx, sql, func(st *harness.Statement, r *harness.Result) error {
+		err = eng.Exec(ctx, sql, func(st *harness.Statement, r *harness.Result) error {
 			fmt.Fprintf(out, "%s;\n", st.Text)
 			res = r
 			if r.HasTable() {

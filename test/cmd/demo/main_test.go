@@ -18,7 +18,11 @@ func TestDemoRunsTheSeedFlow(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, s)
 		}
 	}
-	// The last SELECT lists only the second token.
+	// The first SELECT lists both tokens; the last only the second.
+	first := s[strings.Index(s, "SELECT\ntoken_id"):strings.Index(s, "EXEC")]
+	if !strings.Contains(first, "ci-deploy") || !strings.Contains(first, "nightly-export") {
+		t.Errorf("before the revoke, the list is:\n%s", first)
+	}
 	last := s[strings.LastIndex(s, "SELECT"):]
 	if strings.Contains(last, "ci-deploy") || !strings.Contains(last, "nightly-export") {
 		t.Errorf("after the revoke, the list is:\n%s", last)
