@@ -1,4 +1,4 @@
--- one line per request and per response on stderr; a token value in a body is masked
+-- one line per request and per response on stderr (masking: see revoke-with-token-value-masked)
 INSERT INTO databricks_workspace.workspace.user_tokens (data__lifetime_seconds, data__comment, deployment_name)
 SELECT 3600, 'ci', 'dbc-abcd0123-a1bc'
 RETURNING token_info, token_value;
