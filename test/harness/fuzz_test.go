@@ -1,16 +1,19 @@
 package harness_test
 
 import (
+	"context"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stackql-labs/databricks-tokens/test/harness"
-	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
+	"github.com/stackql-labs/databricks-tokens/test/harness/render"
 )
 
 // roundTripFunc adapts a function to http.RoundTripper.
@@ -23,13 +26,13 @@ var fuzzVars = []string{"deployment_name", "token_id", "comment", "lifetime_seco
 
 // FuzzPrepare feeds script text and a placeholder value to the SQL front
 // end: placeholder filling, splitting, parsing and resolving every statement
-// against the generated provider, without sending anything. It must never
-// panic or send a request, and every rejection must be a one-line error.
+// against the generated provider, which must send nothing. It then runs the
+// plans against cannedAPI, so local evaluation (WHERE, ORDER BY, LIMIT and
+// OFFSET, arithmetic, COUNT, RETURNING) and rendering are fuzzed too. It
+// must never panic, every error must be one line and every row as wide as
+// its columns.
 func FuzzPrepare(f *testing.F) {
-	reg, err := registry.Open(filepath.Join("..", "..", "provider"))
-	if err != nil {
-		f.Fatal(err)
-	}
+	reg := openProvider(f)
 	for _, s := range fuzzSeeds(f) {
 		f.Add(s, "dbc-abcd0123-a1bc")
 	}
@@ -42,21 +45,22 @@ func FuzzPrepare(f *testing.F) {
 		for _, name := range fuzzVars {
 			vars[name] = val
 		}
+		var prepared atomic.Bool
 		eng := harness.New(harness.Config{
 			Registry: reg,
 			Vars:     vars,
 			Getenv:   func(string) string { return "dapi" + strings.Repeat("0", 32) },
 			Client: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-				t.Errorf("Prepare sent %s %s", r.Method, r.URL)
-				return nil, errors.New("nothing may be sent")
+				if !prepared.Load() {
+					t.Errorf("Prepare sent %s %s", r.Method, r.URL)
+					return nil, errors.New("nothing may be sent")
+				}
+				return cannedAPI(r)
 			})},
 		})
 		plans, err := eng.Prepare(script)
 		if err != nil {
-			msg := err.Error()
-			if msg == "" || strings.Contains(msg, "\n") {
-				t.Fatalf("Prepare(%q): the error is not one line: %q", script, msg)
-			}
+			oneLine(t, "Prepare", script, err)
 			return
 		}
 		for _, p := range plans {
@@ -64,7 +68,36 @@ func FuzzPrepare(f *testing.F) {
 				t.Fatalf("Prepare(%q): statement %q at line %d, column %d", script, s.Text, s.Line, s.Column)
 			}
 		}
+		prepared.Store(true)
+		for _, p := range plans {
+			r, err := p.Run(context.Background())
+			if err != nil {
+				oneLine(t, "Run", p.Statement.Text, err)
+			}
+			if r == nil {
+				continue
+			}
+			for i, row := range r.Rows {
+				if len(row) != len(r.Columns) {
+					t.Fatalf("Run(%q): row %d has %d values for %d columns", p.Statement.Text, i, len(row), len(r.Columns))
+				}
+			}
+			if r.HasTable() {
+				for _, format := range []render.Format{render.Table, render.JSON, render.CSV} {
+					if err := render.Write(io.Discard, format, r.Result); err != nil {
+						t.Fatalf("Run(%q): rendering %s: %v", p.Statement.Text, format, err)
+					}
+				}
+			}
+		}
 	})
+}
+
+func oneLine(t *testing.T, what, sql string, err error) {
+	t.Helper()
+	if msg := err.Error(); msg == "" || strings.Contains(msg, "\n") {
+		t.Fatalf("%s(%q): the error is not one line: %q", what, sql, msg)
+	}
 }
 
 // fuzzSeeds are the seed corpus: the SQL of every e2e case (the docs page's
@@ -111,5 +144,12 @@ func fuzzSeeds(f *testing.F) []string {
 		"DESCRIBE EXTENDED databricks_workspace.workspace.user_tokens; SHOW SERVICES IN nope",
 		"SELECT 'é', '\u202e' FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'ａ'",
 		strings.Repeat("SELECT 1;", 50),
+		// local evaluation over cannedTokens
+		"SELECT token_id, comment, expiry_time - creation_time AS life, expiry_time / 0, creation_time % -1, -creation_time * 2 FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a' ORDER BY comment DESC, 2, life LIMIT 2 OFFSET 1",
+		"SELECT COUNT(*), COUNT(comment) FROM databricks_workspace.workspace.user_tokens WHERE deployment_name IN ('a', 'b') AND (comment IS NULL OR expiry_time < '0' OR +creation_time IN ('1', 2.5, NULL))",
+		"SELECT comment FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a' AND NOT comment NOT BETWEEN -9223372036854775808 AND 'z' ORDER BY expiry_time * 9223372036854775807 LIMIT 9223372036854775807 OFFSET 1",
+		"SELECT * FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a' AND comment LIKE '%4_' ESCAPE '_' AND expiry_time IS NOT TRUE LIMIT 0",
+		"INSERT INTO databricks_workspace.workspace.user_tokens (data__lifetime_seconds, data__comment, deployment_name) SELECT 60, 'x', 'a' RETURNING *",
+		"EXEC databricks_workspace.workspace.user_tokens.revoketoken @deployment_name='a' @@json='{\"token_id\": \"t1\"}'",
 	)
 }
