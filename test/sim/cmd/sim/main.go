@@ -3,8 +3,9 @@
 //
 //	go run ./test/sim/cmd/sim -workspace dbc-abcd0123-a1bc,dbc-second
 //
-// It prints the listener address, the CA file, a ready bearer token per workspace and
-// a curl command that lists that user's tokens. The bearer token is a local test
+// It prints the listener address, the CA file (in a temporary directory removed on
+// exit, unless -ca-file names one), a ready bearer token per workspace and a curl
+// command that lists that user's tokens. The bearer token is a local test
 // credential, so printing it is intended. It must not be used as a real endpoint: it
 // keeps everything in memory and trusts nothing but its own CA.
 package main
@@ -65,7 +66,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var workspaces workspaceList
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:0", "listen address")
 	fs.BoolVar(&o.plain, "plain", false, "serve plain HTTP instead of TLS")
-	fs.StringVar(&o.caFile, "ca-file", filepath.Join(os.TempDir(), "databricks-sim-ca.pem"), "where to write the CA certificate (PEM)")
+	fs.StringVar(&o.caFile, "ca-file", "", "where to write the CA certificate (PEM) (default a file in a new temporary directory, removed on exit)")
 	fs.Var(&workspaces, "workspace", "deployment name to serve; repeat or comma-separate (default "+defaultWorkspace+")")
 	fs.StringVar(&o.user, "user", "user@example.com", "user the printed bearer tokens belong to")
 	if err := fs.Parse(args); err != nil {
@@ -144,6 +145,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if err != nil {
 		return err
+	}
+	if !o.plain && o.caFile == "" {
+		// A directory per run: a shared default path would let a second instance
+		// overwrite the CA that the first one's printed commands point at.
+		dir, err := os.MkdirTemp("", "databricks-sim-")
+		if err != nil {
+			return fmt.Errorf("ca file: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		o.caFile = filepath.Join(dir, "ca.pem")
 	}
 	srv, banner, err := start(o)
 	if err != nil {

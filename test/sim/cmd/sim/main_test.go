@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -14,18 +15,18 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 )
 
 func TestParseFlags(t *testing.T) {
 	t.Parallel()
-	defaultCA := filepath.Join(os.TempDir(), "databricks-sim-ca.pem")
 	tests := []struct {
 		args    []string
 		want    options
 		wantErr string
 	}{
-		{args: nil, want: options{addr: "127.0.0.1:0", caFile: defaultCA, workspaces: []string{defaultWorkspace}, user: "user@example.com"}},
+		{args: nil, want: options{addr: "127.0.0.1:0", workspaces: []string{defaultWorkspace}, user: "user@example.com"}},
 		{args: []string{"-workspace", "a", "-workspace", "b, c,", "-plain", "-user", "u@x", "-addr", "127.0.0.1:9999", "-ca-file", "/tmp/x.pem"},
 			want: options{addr: "127.0.0.1:9999", plain: true, caFile: "/tmp/x.pem", workspaces: []string{"a", "b", "c"}, user: "u@x"}},
 		{args: []string{"extra"}, wantErr: `unexpected argument "extra"`},
@@ -128,4 +129,82 @@ func TestRunStopsOnCancel(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("run: %v", err)
 	}
+}
+
+var caLineRE = regexp.MustCompile(`(?m)^CA certificate: (\S+)$`)
+
+// TestCAFilePerRun: without -ca-file each run writes its CA to its own
+// temporary directory and removes it on exit, so a second instance cannot
+// replace the CA the first one's printed commands point at; a -ca-file the
+// user names is written there and kept.
+func TestCAFilePerRun(t *testing.T) {
+	t.Parallel()
+	explicit := filepath.Join(t.TempDir(), "mine.pem")
+	first, stopFirst := startRun(t, "-workspace", "dbc-first")
+	second, stopSecond := startRun(t, "-workspace", "dbc-second")
+	named, stopNamed := startRun(t, "-workspace", "dbc-named", "-ca-file", explicit)
+
+	var paths []string
+	for _, banner := range []string{first, second, named} {
+		m := caLineRE.FindStringSubmatch(banner)
+		if m == nil {
+			t.Fatalf("banner names no CA file:\n%s", banner)
+		}
+		ca := m[1]
+		paths = append(paths, ca)
+		if !strings.Contains(banner, "--cacert "+ca+" ") || !strings.Contains(banner, "--tls.CABundle="+ca+" ") {
+			t.Errorf("the printed commands do not use the CA file %s:\n%s", ca, banner)
+		}
+		if pemBytes, err := os.ReadFile(ca); err != nil || !x509.NewCertPool().AppendCertsFromPEM(pemBytes) {
+			t.Errorf("CA file %s while running: %v, want a PEM certificate", ca, err)
+		}
+	}
+	if paths[0] == paths[1] {
+		t.Errorf("two runs share the CA file %s", paths[0])
+	}
+	if paths[2] != explicit {
+		t.Errorf("-ca-file %s: CA written to %s", explicit, paths[2])
+	}
+
+	for i, stop := range []func() error{stopFirst, stopSecond, stopNamed} {
+		if err := stop(); err != nil {
+			t.Errorf("run: %v", err)
+		}
+		_, err := os.Stat(filepath.Dir(paths[i]))
+		if i < 2 && !os.IsNotExist(err) {
+			t.Errorf("after exit, the CA directory %s: %v, want it removed", filepath.Dir(paths[i]), err)
+		}
+	}
+	if _, err := os.Stat(explicit); err != nil {
+		t.Errorf("after exit, the -ca-file %s: %v, want it kept", explicit, err)
+	}
+}
+
+// startRun runs the command with args and returns its banner once printed, and
+// a stop that cancels it (as Ctrl-C does) and returns run's error.
+func startRun(t *testing.T, args ...string) (string, func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, args, pw, io.Discard)
+		pw.Close()
+		done <- err
+	}()
+	stop := sync.OnceValue(func() error {
+		cancel()
+		return <-done
+	})
+	t.Cleanup(func() { _ = stop() })
+	var banner strings.Builder
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		banner.WriteString(sc.Text() + "\n")
+		if sc.Text() == "stop with Ctrl-C" {
+			return banner.String(), stop
+		}
+	}
+	t.Fatalf("run %q ended before its banner: %v\n%s", args, stop(), banner.String())
+	return "", nil
 }
