@@ -37,7 +37,7 @@ type reply struct {
 // auth → body. Routing precedes auth, so 404 and 405 need no credential.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	host := canonicalHost(hostOnly(r.Host))
-	entry := Request{Method: r.Method, Host: host, Path: redact(r.URL.Path), Query: redact(r.URL.RawQuery)}
+	entry := Request{Method: r.Method, Host: redact(host), Path: redact(r.URL.Path), Query: redact(r.URL.RawQuery)}
 
 	// A request must name a served workspace, and over TLS the same one the handshake did.
 	ws := s.workspaceForHost(host)
