@@ -82,9 +82,9 @@ func (e *Engine) Parse(script string) ([]*Statement, error) {
 	}
 	var stmts []*Statement
 	for _, p := range split(script) {
-		if p.concat >= 0 {
-			line, col := position(script, p.concat)
-			return nil, &SyntaxError{Line: line, Column: col, Msg: "`||` is not supported (the parser reads it as OR); use OR for logic"}
+		if p.symbol >= 0 {
+			line, col := position(script, p.symbol)
+			return nil, &SyntaxError{Line: line, Column: col, Msg: p.symbolMsg}
 		}
 		text := script[p.start:p.end]
 		ast, err := sqlparser.ParseStrictDDL(text)
@@ -101,35 +101,45 @@ func (e *Engine) Parse(script string) ([]*Statement, error) {
 	return stmts, nil
 }
 
-// piece is one statement's bytes in the script; concat is the offset of
-// its first "||", or -1.
-type piece struct{ start, end, concat int }
+// piece is one statement's bytes in the script; symbol is the offset of its
+// first refused operator ("||" or "&&"), or -1, and symbolMsg says why.
+type piece struct {
+	start, end, symbol int
+	symbolMsg          string
+}
+
+// Operators the engine's parser reads as OR and AND, told apart from the
+// keywords because a keyword token carries its text. SQLite concatenates
+// with || and has no &&, and the parsed statement cannot tell them apart.
+var refusedSymbols = map[int]string{
+	sqlparser.OR:  "`||` is not supported (the parser reads it as OR); use OR for logic",
+	sqlparser.AND: "`&&` is not supported (the parser reads it as AND, SQLite has no &&); use AND",
+}
 
 // split cuts a script into statements at top-level semicolons and notes
-// where each first uses "||": the engine's parser reads it as OR, so
-// 'a' || 'b' would silently be a logical test where SQLite concatenates,
-// and the parsed statement cannot tell the two apart.
+// where each first uses a refused operator.
 func split(script string) []piece {
 	tok := sqlparser.NewStringTokenizer(script)
 	var out []piece
-	start, concat := 0, -1
+	cur := piece{symbol: -1}
 	for {
 		typ, val := tok.Scan()
-		if typ == sqlparser.OR && val == nil && concat < 0 { // the keyword OR carries its text
-			concat = tok.Position - 3
+		if msg, refused := refusedSymbols[typ]; refused && val == nil && cur.symbol < 0 {
+			cur.symbol, cur.symbolMsg = tok.Position-3, msg
 		}
 		if typ == ';' {
-			end := tok.Position - 2
-			out = append(out, piece{start, end, concat})
-			start, concat = end+1, -1
+			cur.end = tok.Position - 2
+			out = append(out, cur)
+			cur = piece{start: cur.end + 1, symbol: -1}
 			continue
 		}
 		if typ == 0 || tok.LastError != nil {
 			break
 		}
 	}
-	if start < len(script) {
-		out = append(out, piece{start, len(script), concat})
+	if cur.start < len(script) {
+		cur.end = len(script)
+		out = append(out, cur)
 	}
 	return out
 }

@@ -22,9 +22,15 @@ func TestParseLocatesSyntaxErrors(t *testing.T) {
 		{"SELECT '||', \"a||b\" -- ||\nFROM a.b.c /* || */\n  WHERE x = 1 OR y||z", "line 3, column 19: `||` is not supported (the parser reads it as OR); use OR for logic"},
 		{"SELECT 1 FROM a.b.c;\nSELECT a||", "line 2, column 9: `||` is not supported (the parser reads it as OR); use OR for logic"},
 		{"SELEC 1;\nSELECT a || b FROM a.b.c", `syntax error at line 1, column 1 near "SELEC"`},
+		{"SELECT 1 FROM a.b.c WHERE x = 1 && y = 2", "line 1, column 33: `&&` is not supported (the parser reads it as AND, SQLite has no &&); use AND"},
+		{"SELECT 1 FROM a.b.c WHERE x = 1 AND y = '&&'", ""},
 	} {
 		_, err := e.Parse(tc.script)
-		if err == nil || err.Error() != tc.want {
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tc.want { // "" wants no error
 			t.Errorf("Parse(%q)\n error = %v\n want    %s", tc.script, err, tc.want)
 		}
 	}
