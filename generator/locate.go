@@ -2,7 +2,8 @@ package generator
 
 import (
 	"context"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,22 +15,22 @@ import (
 // smaller piece fails on its own.
 func locate(doc *openapi3.T) string {
 	ctx := context.Background()
-	for _, name := range sortedKeys(doc.Components.Schemas) {
+	for _, name := range slices.Sorted(maps.Keys(doc.Components.Schemas)) {
 		if s := doc.Components.Schemas[name]; s != nil && s.Validate(ctx) != nil {
 			return "components.schemas." + name
 		}
 	}
-	for _, name := range sortedKeys(doc.Components.Responses) {
+	for _, name := range slices.Sorted(maps.Keys(doc.Components.Responses)) {
 		if r := doc.Components.Responses[name]; r != nil && r.Validate(ctx) != nil {
 			return "components.responses." + name
 		}
 	}
-	for _, p := range sortedKeys(doc.Paths) {
+	for _, p := range slices.Sorted(maps.Keys(doc.Paths)) {
 		ops := doc.Paths[p].Operations()
-		for _, verb := range sortedKeys(ops) {
+		for _, verb := range slices.Sorted(maps.Keys(ops)) {
 			op := ops[verb]
 			at := "paths." + p + "." + strings.ToLower(verb)
-			for _, code := range sortedKeys(op.Responses) {
+			for _, code := range slices.Sorted(maps.Keys(op.Responses)) {
 				if r := op.Responses[code]; r != nil && r.Validate(ctx) != nil {
 					return at + ".responses." + code
 				}
@@ -48,13 +49,4 @@ func locate(doc *openapi3.T) string {
 		}
 	}
 	return ""
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

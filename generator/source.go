@@ -3,7 +3,9 @@ package generator
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -234,9 +236,9 @@ type operationRef struct {
 // error (OpenAPI forbids it, kin-openapi v0.88 does not check).
 func (m *model) operationsByID() (map[string]operationRef, error) {
 	out := map[string]operationRef{}
-	for _, path := range sortedKeys(m.spec.Paths) {
+	for _, path := range slices.Sorted(maps.Keys(m.spec.Paths)) {
 		ops := m.spec.Paths[path].Operations()
-		for _, verb := range sortedKeys(ops) {
+		for _, verb := range slices.Sorted(maps.Keys(ops)) {
 			op, http := ops[verb], strings.ToLower(verb)
 			if op.OperationID == "" {
 				continue

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -258,7 +260,7 @@ func (m *method) set(label, name string, v value.Value, params map[string]value.
 	if prop, ok := strings.CutPrefix(name, bodyPrefix); ok {
 		s, known := m.body[prop]
 		if !known {
-			return fmt.Errorf("unknown %s: the request body of %s has no property %q%s", label, m, prop, available(sortedKeys(m.body)))
+			return fmt.Errorf("unknown %s: the request body of %s has no property %q%s", label, m, prop, available(slices.Sorted(maps.Keys(m.body))))
 		}
 		if v.IsNull() {
 			return nil // NULL leaves the property out
@@ -272,7 +274,7 @@ func (m *method) set(label, name string, v value.Value, params map[string]value.
 	}
 	if _, known := m.params[name]; !known {
 		return fmt.Errorf("unknown %s for %s (parameters: %s; body: %s)", label, m,
-			strings.Join(sortedKeys(m.params), ", "), bodyList(m))
+			strings.Join(slices.Sorted(maps.Keys(m.params)), ", "), bodyList(m))
 	}
 	if err := m.checkParam(name, v); err != nil {
 		return err
@@ -286,7 +288,7 @@ func bodyList(m *method) string {
 		return "none"
 	}
 	var s []string
-	for _, k := range sortedKeys(m.body) {
+	for _, k := range slices.Sorted(maps.Keys(m.body)) {
 		s = append(s, bodyPrefix+k)
 	}
 	return strings.Join(s, ", ")
@@ -358,10 +360,10 @@ func checkJSONBody(m *method, obj map[string]any) error {
 	if len(m.body) == 0 {
 		return fmt.Errorf("@@json: %s takes no request body", m)
 	}
-	for _, k := range sortedKeys(obj) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		s, ok := m.body[k]
 		if !ok {
-			return fmt.Errorf("@@json: the request body of %s has no property %q%s", m, k, available(sortedKeys(m.body)))
+			return fmt.Errorf("@@json: the request body of %s has no property %q%s", m, k, available(slices.Sorted(maps.Keys(m.body))))
 		}
 		if !jsonTypeOK(s.GetType(), obj[k]) {
 			return fmt.Errorf("@@json: property %q must be %s", k, article(s.GetType()))

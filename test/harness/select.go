@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -129,7 +131,7 @@ func (e *Engine) planSelect(sel *sqlparser.Select) (func(context.Context) (*Resu
 	if len(p.cols) != 1 || p.cols[0].name != formulation.AnonymousColumnName {
 		p.path, p.direct = jsonrows.Path(m.op.GetSelectItemsKey())
 	}
-	for _, name := range sortedKeys(m.params) {
+	for _, name := range slices.Sorted(maps.Keys(m.params)) {
 		p.sc.add(name, value.AffinityOf(m.params[name]))
 	}
 	p.sc.qualifiers[parts[2]] = true
@@ -161,7 +163,7 @@ func (e *Engine) planSelect(sel *sqlparser.Select) (func(context.Context) (*Resu
 // the cartesian product of their values, in the order written.
 func fanout(m *method, bound map[string]*binding) ([]map[string]value.Value, error) {
 	sets := []map[string]value.Value{{}}
-	for _, name := range sortedKeys(bound) {
+	for _, name := range slices.Sorted(maps.Keys(bound)) {
 		vals := bound[name].values
 		for _, v := range vals {
 			if err := m.checkParam(name, v); err != nil {
@@ -530,13 +532,4 @@ func columnValue(it any, c responseColumn) value.Value {
 		return value.FromJSON(it, c.aff)
 	}
 	return value.FromJSON(obj[c.name], c.aff)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
