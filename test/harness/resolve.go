@@ -200,11 +200,6 @@ func (t *target) methodKeys(verb string) []string {
 	return keys
 }
 
-// chooseMethod picks the method a SQL verb reaches given the parameters the
-// statement supplies, as the engine does (any-sdk's first method, in
-// sqlVerbs order, whose required parameters are all supplied); when none
-// qualifies it returns the first method so the caller can name what is
-// missing.
 // bindWhere picks the verb's method from the parameters WHERE constrains
 // with = or IN at its top level, and returns it with those bindings. A
 // required parameter left unconstrained is an error naming it and the method.
@@ -238,6 +233,11 @@ func (t *target) bindWhere(verb string, where sqlparser.Expr) (*method, map[stri
 	return m, bound, nil
 }
 
+// chooseMethod picks the method a SQL verb reaches given the parameters the
+// statement supplies, as the engine does (any-sdk's first method, in
+// sqlVerbs order, whose required parameters are all supplied); when none
+// qualifies it returns the first method so the caller can name what is
+// missing.
 func (t *target) chooseMethod(verb string, supplied map[string]bool) (*method, error) {
 	params := map[string]any{}
 	for k := range supplied {
