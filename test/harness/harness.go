@@ -18,6 +18,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -75,8 +76,9 @@ type Engine struct {
 	client *http.Client
 	logger *logrus.Logger
 
-	mu      sync.Mutex
-	secrets []string
+	mu       sync.Mutex
+	secrets  []string         // credentials the engine sent, masked exactly
+	patterns []*regexp.Regexp // secret shapes from the service documents
 
 	traceMu sync.Mutex // one trace line at a time from concurrent fan-out
 }
@@ -233,7 +235,27 @@ func (e *Engine) Redact(s string) string {
 	for _, re := range e.cfg.Secrets {
 		s = re.ReplaceAllString(s, "${1}***")
 	}
+	e.mu.Lock()
+	patterns := e.patterns
+	e.mu.Unlock()
+	for _, re := range patterns {
+		prefix, _ := re.LiteralPrefix()
+		s = re.ReplaceAllLiteralString(s, prefix+"***")
+	}
 	return s
+}
+
+// addSecretPatterns masks, from now on, values of the shapes a service
+// document declares secret (a token format: the fixed prefix stays, so the
+// kind of value is still visible).
+func (e *Engine) addSecretPatterns(res []*regexp.Regexp) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, re := range res {
+		if !slices.ContainsFunc(e.patterns, func(x *regexp.Regexp) bool { return x.String() == re.String() }) {
+			e.patterns = append(e.patterns, re)
+		}
+	}
 }
 
 // redactingWriter passes any-sdk's log lines through Redact.

@@ -54,6 +54,7 @@ func (e *Engine) service(prov, svc string) (*registry.Provider, *registry.Servic
 	if err != nil {
 		return nil, nil, err
 	}
+	e.addSecretPatterns(s.Secrets)
 	return p, s, nil
 }
 

@@ -19,7 +19,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -42,10 +41,6 @@ const (
 	defaultTimeout  = 30 * time.Second
 	defaultRetries  = 2
 )
-
-// issuedToken is the shape of the tokens the default provider's create
-// method returns, shown only in results: errors and the trace mask it.
-var issuedToken = regexp.MustCompile(`(dapi)[0-9a-f]{32}`)
 
 const usage = `usage: harness exec [flags] ['SQL' | -f FILE]   (statements on stdin when neither)
 
@@ -169,7 +164,7 @@ func engine(opts *options, stderr io.Writer, env []string) (*harness.Engine, int
 	cfg := harness.Config{
 		Registry: reg, Auth: auth, Getenv: lookup(env), Client: client,
 		Vars: opts.vars, Timeout: opts.timeout, Retries: opts.retries,
-		Secrets: []*regexp.Regexp{issuedToken}, Log: stderr,
+		Log: stderr,
 	}
 	if opts.verbose {
 		cfg.Trace = stderr

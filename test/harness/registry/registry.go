@@ -236,7 +236,11 @@ func (p *Provider) Service(name string) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	s := &Service{Entry: *entry, Provider: p, API: api, path: path}
+	secrets, err := secretPatterns(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{Entry: *entry, Provider: p, API: api, Secrets: secrets, path: path}
 	p.services[name] = s
 	return s, nil
 }
@@ -254,7 +258,10 @@ type Service struct {
 	Entry    ServiceEntry
 	Provider *Provider
 	API      formulation.Service
-	path     string
+	// Secrets are the shapes of the secrets the API returns: the pattern of
+	// every string schema the document marks `format: password`.
+	Secrets []*regexp.Regexp
+	path    string
 
 	once      sync.Once
 	resources []string
@@ -301,4 +308,48 @@ func available(names []string) string {
 		return ""
 	}
 	return " (available: " + strings.Join(names, ", ") + ")"
+}
+
+// secretPatterns reads the service document for string schemas marked
+// `format: password` and returns their patterns, unanchored, so output can
+// mask any value of that shape. any-sdk's schema view does not expose
+// format or pattern, hence this second, cheap read.
+func secretPatterns(path string) ([]*regexp.Regexp, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var out []*regexp.Regexp
+	var walk func(n *yaml.Node) error
+	walk = func(n *yaml.Node) error {
+		if n.Kind == yaml.MappingNode {
+			var format, pattern string
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				switch n.Content[i].Value {
+				case "format":
+					format = n.Content[i+1].Value
+				case "pattern":
+					pattern = n.Content[i+1].Value
+				}
+			}
+			if format == "password" && pattern != "" {
+				re, err := regexp.Compile(strings.TrimSuffix(strings.TrimPrefix(pattern, "^"), "$"))
+				if err != nil {
+					return fmt.Errorf("%s: secret pattern %q: %w", path, pattern, err)
+				}
+				out = append(out, re)
+			}
+		}
+		for _, c := range n.Content {
+			if err := walk(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return out, walk(&doc)
 }
