@@ -2,13 +2,8 @@ package harness_test
 
 import (
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/stackql-labs/databricks-tokens/test/harness"
-	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
-	"github.com/stackql-labs/databricks-tokens/test/sim"
 )
 
 // perHostBearer swaps the one credential the engine sends for the bearer of
@@ -29,37 +24,7 @@ func (p perHostBearer) RoundTrip(r *http.Request) (*http.Response, error) {
 // simulated workspaces with the generated provider: both are queried and the
 // rows merge in the order the names were written.
 func TestFanOutAcrossWorkspaces(t *testing.T) {
-	srv, err := sim.Start(sim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	bearers := map[string]string{}
-	for _, ws := range []struct {
-		name     string
-		comments []string
-	}{{"dbc-east", []string{"e1", "e2"}}, {"dbc-west", []string{"w1"}}} {
-		w, err := srv.AddWorkspace(ws.name, sim.WorkspaceOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		b := w.AddUser("u@example.com")
-		bearers[w.Host()] = b
-		for _, c := range ws.comments {
-			if _, err := w.CreateToken(b, 3600, c); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	reg, err := registry.Open(filepath.Join("..", "..", "provider"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng := harness.New(harness.Config{
-		Registry: reg,
-		Client:   &http.Client{Transport: perHostBearer{next: srv.Transport(), bearers: bearers}},
-		Getenv:   func(string) string { return "account-level-token" },
-	})
+	eng, srv := simEngine(t, map[string][]string{"dbc-east": {"e1", "e2"}, "dbc-west": {"w1"}})
 	got, err := runCSV(eng, "SELECT deployment_name, comment FROM databricks_workspace.workspace.user_tokens WHERE deployment_name IN ('dbc-west', 'dbc-east') AND comment != 'e2'")
 	if err != nil {
 		t.Fatal(err)

@@ -13,8 +13,10 @@ import (
 )
 
 // simEngine is an engine on the generated provider against a fresh
-// simulator serving the given workspaces; tokens are created in the first.
-func simEngine(t *testing.T, workspaces []string, comments ...string) (*harness.Engine, *sim.Server) {
+// simulator serving one workspace per key of tokens, each with tokens made
+// in order with those comments. Each workspace gets its own bearer, sent by
+// perHostBearer as an account-level token would be.
+func simEngine(t *testing.T, tokens map[string][]string) (*harness.Engine, *sim.Server) {
 	t.Helper()
 	srv, err := sim.Start(sim.Config{})
 	if err != nil {
@@ -22,16 +24,13 @@ func simEngine(t *testing.T, workspaces []string, comments ...string) (*harness.
 	}
 	t.Cleanup(func() { srv.Close() })
 	bearers := map[string]string{}
-	for i, name := range workspaces {
+	for name, comments := range tokens {
 		w, err := srv.AddWorkspace(name, sim.WorkspaceOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		bearers[w.Host()] = w.AddUser("u@example.com")
 		for _, c := range comments {
-			if i > 0 {
-				break
-			}
 			if _, err := w.CreateToken(bearers[w.Host()], 3600, c); err != nil {
 				t.Fatal(err)
 			}
@@ -51,7 +50,7 @@ func simEngine(t *testing.T, workspaces []string, comments ...string) (*harness.
 // TestLocalEvaluation covers SELECT cases where a naive evaluation differs
 // from SQLite; each want was checked with sqlite3 on the same rows.
 func TestLocalEvaluation(t *testing.T) {
-	eng, _ := simEngine(t, []string{"dbc-a"}, "beta", "alpha", "gamma")
+	eng, _ := simEngine(t, map[string][]string{"dbc-a": {"beta", "alpha", "gamma"}})
 	const from = " FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'dbc-a'"
 	for _, tc := range []struct{ name, sql, want string }{
 		{"limit near max int64 with offset", "SELECT comment" + from + " ORDER BY comment LIMIT 9223372036854775807 OFFSET 1",
@@ -77,7 +76,7 @@ func TestLocalEvaluation(t *testing.T) {
 // TestFanOutStopsAtFirstFailure: when one workspace fails, the statement
 // fails at once and cancels the request still waiting on another.
 func TestFanOutStopsAtFirstFailure(t *testing.T) {
-	eng, srv := simEngine(t, []string{"dbc-slow"}, "x")
+	eng, srv := simEngine(t, map[string][]string{"dbc-slow": {"x"}})
 	srv.Inject(sim.Fault{Workspace: "dbc-slow", Delay: time.Hour})
 	done := make(chan error, 1)
 	go func() {
