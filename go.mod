@@ -5,6 +5,8 @@ go 1.26.8
 require (
 	github.com/databricks/databricks-sdk-go v0.90.0
 	github.com/getkin/kin-openapi v0.88.0
+	github.com/mattn/go-sqlite3 v1.14.31
+	github.com/olekukonko/tablewriter v0.0.0-20180130162743-b8a9be070da4
 	github.com/sirupsen/logrus v1.9.3
 	github.com/stackql/any-sdk v0.5.3-alpha11
 	github.com/stackql/stackql-parser v0.0.16-alpha01
@@ -83,10 +85,11 @@ require (
 	github.com/kylelemons/godebug v1.1.0 // indirect
 	github.com/lib/pq v1.10.4 // indirect
 	github.com/mailru/easyjson v0.7.7 // indirect
-	github.com/mattn/go-sqlite3 v1.14.31 // indirect
+	github.com/mattn/go-runewidth v0.0.13 // indirect
 	github.com/mtibben/percent v0.2.1 // indirect
 	github.com/pierrec/lz4/v4 v4.1.22 // indirect
 	github.com/pkg/browser v0.0.0-20240102092130-5ac0b6a4141c // indirect
+	github.com/rivo/uniseg v0.2.0 // indirect
 	github.com/santhosh-tekuri/jsonschema/v5 v5.3.1 // indirect
 	github.com/snowflakedb/gosnowflake v1.15.0 // indirect
 	github.com/stackql/go-suffix-map v0.0.1-alpha01 // indirect

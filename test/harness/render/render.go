@@ -1,7 +1,31 @@
-// Package render writes query results the way the StackQL CLI does: a
-// bordered table (the engine's tablewriter layout), JSON or CSV.
+// Package render writes query results the way the StackQL CLI does, with no
+// remote control character reaching the terminal: a bordered table drawn by
+// the engine's own github.com/olekukonko/tablewriter, JSON or CSV.
 //
 // It only formats; it must not evaluate, reorder or drop rows.
+//
+// Text from the remote side (any cell, any column name) is escaped before it
+// is printed. A C0 control character or DEL is written as \xHH (ESC as \x1b,
+// BEL as \x07), a C1 control as \u00HH (NEL as \u0085), the line and
+// paragraph separators as \u2028 and \u2029, and each byte of invalid UTF-8
+// as \xHH (like Go's %q, but other text, backslashes included, is left as it
+// is, so the escaping is for safety and cannot be reversed).
+// What is kept raw depends on the format:
+//
+//   - Safe, for one line of terminal text such as an error message, keeps no
+//     control character: newline is \x0a and tab \x09.
+//   - A table keeps newlines in cells and headers: tablewriter never prints
+//     them but splits the text there and rewraps it at the width of its
+//     longest line (at most 30 columns), as in the engine, so short lines
+//     stay apart and longer ones are reflowed. Tab is escaped, as it has no
+//     fixed width.
+//   - CSV keeps newline (the field is quoted) and tab; carriage return is
+//     escaped.
+//   - JSON strings are escaped by encoding/json (\u001b, \u2028), and DEL
+//     and C1 controls, which it leaves raw, are written as \u007f and \u0085;
+//     JSON text passed through from an API is treated the same way.
+//
+// Bidirectional and other format characters are not escaped.
 package render
 
 import (
@@ -57,13 +81,16 @@ func cell(v value.Value) string { return v.Text() }
 
 func writeCSV(w io.Writer, r Result) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(r.Columns); err != nil {
+	rec := make([]string, len(r.Columns))
+	for i, c := range r.Columns {
+		rec[i] = csvText(c)
+	}
+	if err := cw.Write(rec); err != nil {
 		return err
 	}
-	rec := make([]string, len(r.Columns))
 	for _, row := range r.Rows {
 		for i := range rec {
-			rec[i] = cell(row[i])
+			rec[i] = csvText(cell(row[i]))
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -74,7 +101,8 @@ func writeCSV(w io.Writer, r Result) error {
 }
 
 // writeJSON writes an array of objects whose keys follow the column order;
-// JSON object and array columns are nested rather than quoted.
+// JSON object and array columns are nested rather than quoted. The whole
+// document then goes through jsonSafe.
 func writeJSON(w io.Writer, r Result) error {
 	var buf bytes.Buffer
 	buf.WriteByte('[')
@@ -94,7 +122,7 @@ func writeJSON(w io.Writer, r Result) error {
 		buf.WriteByte('}')
 	}
 	buf.WriteString("]\n")
-	_, err := w.Write(buf.Bytes())
+	_, err := w.Write(jsonSafe(buf.Bytes()))
 	return err
 }
 
