@@ -41,6 +41,9 @@ type setup struct {
 	// UntrustedCA leaves out --ca-file: the simulator's certificate is then
 	// checked against the system's roots, as a stranger's would be.
 	UntrustedCA bool `json:"untrusted_ca"`
+	// Clock "now" starts the simulator's clock at the current second instead
+	// of epoch, for queries that compare with SQLite's 'now'.
+	Clock string `json:"clock"`
 }
 
 type workspaceSetup struct {
@@ -117,6 +120,13 @@ func registryFlag(t testing.TB) string {
 func start(t testing.TB, s setup) *env {
 	t.Helper()
 	clock := &tickingClock{t: epoch}
+	switch s.Clock {
+	case "now":
+		clock.t = time.Now().Truncate(time.Second)
+	case "":
+	default:
+		t.Fatalf("setup.json: clock %q: want \"now\" or nothing", s.Clock)
+	}
 	srv, err := sim.Start(sim.Config{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -187,12 +187,12 @@ func TestSecondProviderShape(t *testing.T) {
 		err      string   // substring of the error, if any
 	}{
 		{
-			name: "select star: nested objectKey, path and server variable, sorted columns",
+			name: "select star: nested objectKey, path and server variable, sorted columns, then the parameters",
 			sql:  "SELECT * FROM widgetco.inventory.gadgets WHERE region = 'eu1' AND shop_id = 's1'",
-			want: "colour,dims,fragile,id,name,stock,tags,weight_grams\n" +
-				`red,"{""h"":2,""w"":10}",false,1,Sprocket,3,"[""metal""]",12.5` + "\n" +
-				"clear,,true,2,glass widget,0,,40.0\n" +
-				"red,,false,3,Red Gizmo,12,,7.25\n",
+			want: "colour,dims,fragile,id,name,stock,tags,weight_grams,region,shop_id\n" +
+				`red,"{""h"":2,""w"":10}",false,1,Sprocket,3,"[""metal""]",12.5,eu1,s1` + "\n" +
+				"clear,,true,2,glass widget,0,,40.0,eu1,s1\n" +
+				"red,,false,3,Red Gizmo,12,,7.25,eu1,s1\n",
 			requests: []string{"GET eu1.widgetco.example /v2/shops/s1/gadgets"},
 		},
 		{

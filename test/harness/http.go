@@ -109,16 +109,16 @@ func (e *Engine) build(m *method, params map[string]value.Value, body map[string
 func goValue(v value.Value, typ string) any {
 	switch typ {
 	case "integer":
-		if n := v.WithAffinity(value.IntegerAffinity); n.Kind == value.Integer {
-			return n.I
+		if n, ok := v.Integer(); ok {
+			return n
 		}
 	case "number":
-		if n := v.WithAffinity(value.RealAffinity); n.Kind == value.Real {
-			return n.F
+		if f, ok := v.Float(); ok {
+			return f
 		}
 	case "boolean":
-		if t, ok := value.Truthy(v); ok && v.Kind != value.Text {
-			return t
+		if v.Bool {
+			return v.I != 0
 		}
 		if s := strings.ToLower(v.Text()); s == "true" || s == "false" {
 			return s == "true"

@@ -9,6 +9,7 @@ import (
 	"github.com/stackql/any-sdk/public/formulation"
 	"github.com/stackql/stackql-parser/go/vt/sqlparser"
 
+	"github.com/stackql-labs/databricks-tokens/test/harness/local"
 	"github.com/stackql-labs/databricks-tokens/test/harness/value"
 )
 
@@ -86,10 +87,7 @@ func (e *Engine) planShow(n *sqlparser.Show) (func(context.Context) (*Result, er
 	default:
 		return nil, fmt.Errorf("SHOW %s is not supported (SERVICES, RESOURCES and METHODS are)", strings.ToUpper(n.Type))
 	}
-	if err := filterShow(res, n.ShowTablesOpt, likeCol); err != nil {
-		return nil, err
-	}
-	return func(context.Context) (*Result, error) { return res, nil }, nil
+	return filterShow(res, n.ShowTablesOpt, likeCol)
 }
 
 func pick(cols []string, vals map[string]value.Value) []value.Value {
@@ -115,37 +113,50 @@ func textMap(m map[string]any) map[string]value.Value {
 }
 
 // filterShow applies SHOW ... LIKE 'pattern' (to the name column) or
-// SHOW ... WHERE expr (over the listed columns).
-func filterShow(res *Result, opt *sqlparser.ShowTablesOpt, likeCol string) error {
+// SHOW ... WHERE expr (over the listed columns) in SQLite, as the engine
+// does; the filter is checked now, applied when the statement runs.
+func filterShow(res *Result, opt *sqlparser.ShowTablesOpt, likeCol string) (func(context.Context) (*Result, error), error) {
+	static := func(context.Context) (*Result, error) { return res, nil }
 	if opt == nil || opt.Filter == nil {
-		return nil
+		return static, nil
 	}
-	sc := newScope("the SHOW result")
+	var cond string
+	switch {
+	case opt.Filter.Like != "":
+		cond = local.Quote(likeCol) + " LIKE '" + strings.ReplaceAll(opt.Filter.Like, "'", "''") + "'"
+	case opt.Filter.Filter != nil:
+		cond = (&sqliteFormatter{}).render(opt.Filter.Filter)
+	default:
+		return static, nil
+	}
+	t := local.Table{Name: "show"}
 	for _, c := range res.Columns {
-		sc.add(c, value.TextAffinity)
+		t.Columns = append(t.Columns, local.Column{Name: c, Type: "string"})
 	}
-	var keep expr
-	if opt.Filter.Like != "" {
-		i := sc.cols[likeCol]
-		pat := value.String(opt.Filter.Like)
-		keep = func(r row) value.Operand { return value.Operand{V: value.Like(r[i], pat, 0)} }
-	} else if opt.Filter.Filter != nil {
-		var err error
-		if keep, err = sc.compile(opt.Filter.Filter); err != nil {
-			return err
+	query := "SELECT * FROM " + local.Quote(t.Name) + " WHERE " + cond
+	eval := func(ctx context.Context, rows [][]value.Value, checkOnly bool) (*Result, error) {
+		db, err := local.Open(ctx)
+		if err != nil {
+			return nil, err
 		}
-	}
-	if keep == nil {
-		return nil
-	}
-	var rows [][]value.Value
-	for _, r := range res.Rows {
-		if t, ok := value.Truthy(keep(r).V); ok && t {
-			rows = append(rows, r)
+		defer db.Close()
+		if err := db.Create(ctx, t); err != nil {
+			return nil, err
 		}
+		if err := db.Load(ctx, t, rows); err != nil {
+			return nil, err
+		}
+		if checkOnly {
+			return nil, db.Check(ctx, query)
+		}
+		out := &Result{}
+		out.Columns, out.Rows, err = db.Query(ctx, query)
+		return out, err
 	}
-	res.Rows = rows
-	return nil
+	if _, err := eval(context.Background(), nil, true); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (*Result, error) { return eval(ctx, res.Rows, false) }, nil
 }
 
 func (e *Engine) planDescribe(n *sqlparser.DescribeTable) (func(context.Context) (*Result, error), error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/stackql/stackql-parser/go/vt/sqlparser"
 
+	"github.com/stackql-labs/databricks-tokens/test/harness/local"
 	"github.com/stackql-labs/databricks-tokens/test/harness/value"
 )
 
@@ -19,8 +21,8 @@ func (e *Engine) plan(s *Statement) (*Plan, error) {
 	var run func(context.Context) (*Result, error)
 	var err error
 	switch n := s.ast.(type) {
-	case *sqlparser.Select:
-		run, err = e.planSelect(n)
+	case sqlparser.SelectStatement:
+		run, err = e.planQuery(n)
 	case *sqlparser.Insert:
 		run, err = e.planInsert(n)
 	case *sqlparser.Exec:
@@ -41,87 +43,90 @@ func (e *Engine) plan(s *Statement) (*Plan, error) {
 	return &Plan{Statement: s, run: run}, nil
 }
 
-// row building for responses -------------------------------------------------
-
-// responseTable is how a mutation's response becomes rows: RETURNING's
-// columns, or every column for RETURNING * and for EXEC.
+// responseTable is how a mutation's response becomes rows: it is loaded
+// into a local table named after its resource, and SQLite evaluates
+// RETURNING's expressions over it (every column for RETURNING * and EXEC).
 type responseTable struct {
-	m     *method
-	cols  []responseColumn // the response's columns, sorted
-	index map[string]int
-	out   []int    // output column -> index in cols
-	names []string // output column names
+	*rowSource
+	sql string
 }
 
 func newResponseTable(m *method) (*responseTable, bool) {
-	s, _, err := m.op.GetSelectSchemaAndObjectPath()
-	if err != nil || s == nil {
+	src, err := newRowSource(m, "response", false)
+	if err != nil {
 		return nil, false
 	}
-	rt := &responseTable{m: m, cols: schemaColumns(s), index: map[string]int{}}
-	for i, c := range rt.cols {
-		rt.index[c.name] = i
-	}
-	return rt, true
+	return &responseTable{rowSource: src}, true
 }
 
-func (rt *responseTable) all() {
-	for i, c := range rt.cols {
-		rt.out = append(rt.out, i)
-		rt.names = append(rt.names, c.name)
-	}
+func (rt *responseTable) from() string {
+	return " FROM " + local.Quote(rt.table.Name) + " AS " + local.Quote(rt.m.t.rsc.GetName())
 }
 
-// returning selects RETURNING's columns: * or response columns, aliased.
+// all selects every column.
+func (rt *responseTable) all() { rt.sql = "SELECT *" + rt.from() }
+
+// returning selects RETURNING's expressions and checks them with SQLite, so
+// a wrong one is refused before the request is sent.
 func (rt *responseTable) returning(exprs sqlparser.SelectExprs) error {
+	names := map[*sqlparser.AliasedExpr]string{}
 	for _, se := range exprs {
-		switch n := se.(type) {
-		case *sqlparser.StarExpr:
-			rt.all()
-		case *sqlparser.AliasedExpr:
-			c := asColumn(n.Expr)
-			if c == nil {
-				return fmt.Errorf("RETURNING supports columns only, not %q", sqlparser.String(n.Expr))
-			}
-			i, ok := rt.index[c.Name.GetRawVal()]
-			if !ok {
-				return fmt.Errorf("unknown column %q in RETURNING of %s%s", c.Name.GetRawVal(), rt.m, available(rt.colNames()))
-			}
-			name := n.As.GetRawVal()
-			if name == "" {
-				name = c.Name.GetRawVal()
-			}
-			rt.out = append(rt.out, i)
-			rt.names = append(rt.names, name)
-		default:
-			return fmt.Errorf("unsupported RETURNING expression %q", sqlparser.String(se))
+		if ae, ok := se.(*sqlparser.AliasedExpr); ok && ae.As.IsEmpty() {
+			names[ae] = outputName(ae)
 		}
 	}
-	return nil
-}
-
-func (rt *responseTable) colNames() []string {
-	var n []string
-	for _, c := range rt.cols {
-		n = append(n, c.name)
-	}
-	return n
-}
-
-func (rt *responseTable) rows(r *response) ([][]value.Value, error) {
-	items, err := listItems(r, rt.m)
+	f := &sqliteFormatter{names: names}
+	rt.sql = "SELECT " + f.render(exprs) + rt.from()
+	ctx := context.Background()
+	db, err := local.Open(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var out [][]value.Value
-	for _, it := range items {
-		vals := make([]value.Value, len(rt.out))
-		for i, ci := range rt.out {
-			vals[i] = columnValue(it, rt.cols[ci])
+	defer db.Close()
+	if err := db.Create(ctx, rt.table); err != nil {
+		return err
+	}
+	return rt.sqlError(db.Check(ctx, rt.sql))
+}
+
+// sqlError says which response SQLite's message is about.
+func (rt *responseTable) sqlError(err error) error {
+	var se *local.SQLError
+	if !errors.As(err, &se) {
+		return err
+	}
+	if col, ok := strings.CutPrefix(se.Msg, "no such column: "); ok {
+		var cols []string
+		for _, c := range rt.table.Columns {
+			cols = append(cols, c.Name)
 		}
-		out = append(out, vals)
+		return fmt.Errorf("unknown column %q in RETURNING of %s%s", col, rt.m, available(cols))
 	}
-	return out, nil
+	return fmt.Errorf("RETURNING: %s", se.Msg)
+}
+
+// rows evaluates the SELECT over the rows of one response.
+func (rt *responseTable) rows(ctx context.Context, r *response) ([]string, [][]value.Value, error) {
+	rows, err := rt.decodeRows(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := local.Open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer db.Close()
+	if err := db.Create(ctx, rt.table); err != nil {
+		return nil, nil, err
+	}
+	if err := db.Load(ctx, rt.table, rows); err != nil {
+		return nil, nil, err
+	}
+	cols, out, err := db.Query(ctx, rt.sql)
+	if err != nil {
+		return nil, nil, rt.sqlError(err)
+	}
+	return cols, out, nil
 }
 
 // INSERT ----------------------------------------------------------------------
@@ -208,14 +213,11 @@ func (e *Engine) planInsert(ins *sqlparser.Insert) (func(context.Context) (*Resu
 	}
 	return func(ctx context.Context) (*Result, error) {
 		res := &Result{}
-		if rt != nil {
-			res.Columns = rt.names
-		}
 		for _, r := range reqs {
 			resp, err := e.call(ctx, m, r.params, r.body)
 			if err == nil && rt != nil {
 				var rows [][]value.Value
-				rows, err = rt.rows(resp)
+				res.Columns, rows, err = rt.rows(ctx, resp)
 				res.Rows = append(res.Rows, rows...)
 			}
 			if err != nil {
@@ -299,15 +301,13 @@ func bodyList(m *method) string {
 func bodyValue(typ string, v value.Value) (any, error) {
 	switch typ {
 	case "integer":
-		n := v.WithAffinity(value.IntegerAffinity)
-		if n.Kind == value.Integer && !n.Bool {
-			return n.I, nil
+		if n, ok := v.Integer(); ok {
+			return n, nil
 		}
 		return nil, fmt.Errorf("%s is not an integer", quote(v))
 	case "number":
-		n := v.WithAffinity(value.RealAffinity)
-		if n.Kind == value.Real {
-			return n.F, nil
+		if f, ok := v.Float(); ok {
+			return f, nil
 		}
 		return nil, fmt.Errorf("%s is not a number", quote(v))
 	case "boolean":
@@ -483,12 +483,10 @@ func (e *Engine) planExec(ex *sqlparser.Exec) (func(context.Context) (*Result, e
 		if !hasRows || resp.empty() {
 			return &Result{Message: despatched}, nil
 		}
-		rows, err := rt.rows(resp)
-		if err != nil {
+		res := &Result{}
+		if res.Columns, res.Rows, err = rt.rows(ctx, resp); err != nil {
 			return nil, err
 		}
-		res := &Result{}
-		res.Columns, res.Rows = rt.names, rows
 		return res, nil
 	}, nil
 }
@@ -522,7 +520,8 @@ func (e *Engine) planDelete(del *sqlparser.Delete) (func(context.Context) (*Resu
 	if del.Where != nil {
 		where = del.Where.Expr
 	}
-	m, bound, err := t.bindWhere("delete", where)
+	all := func(*sqlparser.ColName) bool { return true }
+	m, bound, err := t.bindTerms("delete", conjuncts(where), all)
 	if err != nil {
 		return nil, err
 	}
@@ -533,7 +532,7 @@ func (e *Engine) planDelete(del *sqlparser.Delete) (func(context.Context) (*Resu
 	}
 	// A DELETE sends its WHERE as parameters: nothing is left to filter by.
 	for _, c := range conjuncts(where) {
-		if _, _, ok, _ := paramConstraint(c, m.params); !ok {
+		if _, _, ok := paramConstraint(c, m.params, all); !ok {
 			return nil, fmt.Errorf("DELETE can only constrain parameters with = or IN, not %q", sqlparser.String(c))
 		}
 	}

@@ -3,7 +3,9 @@ package harness
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -201,21 +203,17 @@ func (t *target) methodKeys(verb string) []string {
 	return keys
 }
 
-// bindWhere picks the verb's method from the parameters WHERE constrains
-// with = or IN at its top level, and returns it with those bindings. A
-// required parameter left unconstrained is an error naming it and the method.
-func (t *target) bindWhere(verb string, where sqlparser.Expr) (*method, map[string]*binding, error) {
+// bindTerms picks the verb's method from the parameters the terms (a
+// WHERE's top-level AND terms) constrain with = or IN, among the columns
+// mine accepts, and returns it with those bindings. A required parameter
+// left unconstrained is an error naming it and the method.
+func (t *target) bindTerms(verb string, terms []sqlparser.Expr, mine func(*sqlparser.ColName) bool) (*method, map[string]*binding, error) {
 	// Parameters any method of the verb takes.
 	candidates := map[string]string{}
 	for _, m := range t.methodsFor(verb) {
-		for p, typ := range m.params {
-			candidates[p] = typ
-		}
+		maps.Copy(candidates, m.params)
 	}
-	bound, err := bindParams(where, candidates)
-	if err != nil {
-		return nil, nil, err
-	}
+	bound := bindParams(terms, candidates, mine)
 	supplied := map[string]bool{}
 	for p := range bound {
 		supplied[p] = true
@@ -226,7 +224,7 @@ func (t *target) bindWhere(verb string, where sqlparser.Expr) (*method, map[stri
 	}
 	if miss := m.missing(supplied); len(miss) > 0 {
 		err := m.missingError(miss)
-		if where != nil && mentions(where, miss[0]) {
+		if slices.ContainsFunc(terms, func(e sqlparser.Expr) bool { return mentions(e, miss[0], mine) }) {
 			err = fmt.Errorf("%w (constrain it with = or IN joined to the rest of WHERE by AND)", err)
 		}
 		return nil, nil, err

@@ -73,6 +73,38 @@ func TestLocalEvaluation(t *testing.T) {
 	}
 }
 
+// TestJoinAcrossWorkspaces: each side of a join is fetched with the
+// parameters its own qualified columns name, and SQLite joins the rows.
+func TestJoinAcrossWorkspaces(t *testing.T) {
+	eng, _ := simEngine(t, map[string][]string{"dbc-a": {"shared", "only-a"}, "dbc-b": {"only-b", "shared"}})
+	const from = " FROM databricks_workspace.workspace.user_tokens AS a JOIN databricks_workspace.workspace.user_tokens AS b ON a.comment = b.comment"
+	for _, tc := range []struct{ name, sql, want, err string }{
+		{name: "tokens with the same comment in both", sql: "SELECT a.comment, a.deployment_name AS left_ws, b.deployment_name AS right_ws" + from +
+			" WHERE a.deployment_name = 'dbc-a' AND b.deployment_name = 'dbc-b'",
+			want: "comment,left_ws,right_ws\nshared,dbc-a,dbc-b\n"},
+		{name: "tokens only in the first", sql: "SELECT a.comment FROM databricks_workspace.workspace.user_tokens AS a" +
+			" LEFT JOIN databricks_workspace.workspace.user_tokens AS b ON a.comment = b.comment AND b.deployment_name = 'dbc-b'" +
+			" WHERE a.deployment_name = 'dbc-a' AND b.token_id IS NULL",
+			want: "comment\nonly-a\n"},
+		{name: "a side without its parameter names it", sql: "SELECT a.comment" + from + " WHERE a.deployment_name = 'dbc-a'",
+			err: `missing required parameter "deployment_name" for method "listtokens" of databricks_workspace.workspace.user_tokens (joined as b: qualify its parameters with b.)`},
+		{name: "an unqualified parameter binds neither side", sql: "SELECT a.comment" + from + " WHERE deployment_name = 'dbc-a'",
+			err: `(joined as a: qualify its parameters with a.)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := runCSV(eng, tc.sql)
+			switch {
+			case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+				t.Fatalf("%s\nerror = %v, want one containing %q", tc.sql, err, tc.err)
+			case tc.err == "" && err != nil:
+				t.Fatalf("%s: %v", tc.sql, err)
+			case got != tc.want:
+				t.Errorf("%s\n got:\n%s want:\n%s", tc.sql, got, tc.want)
+			}
+		})
+	}
+}
+
 // TestFanOutStopsAtFirstFailure: when one workspace fails, the statement
 // fails at once and cancels the request still waiting on another.
 func TestFanOutStopsAtFirstFailure(t *testing.T) {

@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -44,17 +43,16 @@ func Path(objectKey string) (keys []string, ok bool) {
 }
 
 // Decode reads the list at path in doc and returns one row per item, with
-// width columns: the property named c goes to index cols[c], converted with
-// affinity affs[cols[c]]. A missing key along the path or a null list means
+// width columns: the property named c goes to index cols[c]. A missing key along the path or a null list means
 // no rows. It returns ErrUnsupported when an item is not an object or the
 // value at path is an object (the general path turns that into one row).
-func Decode(doc []byte, path []string, cols map[string]int, affs []value.Affinity, width int) ([][]value.Value, error) {
+func Decode(doc []byte, path []string, cols map[string]int, width int) ([][]value.Value, error) {
 	d := &decoder{b: doc}
 	var rows [][]value.Value
 	d.ws()
 	found, err := d.walk(path, func() error {
 		var err error
-		rows, err = d.list(cols, affs, width)
+		rows, err = d.list(cols, width)
 		return err
 	})
 	if err != nil {
@@ -99,7 +97,7 @@ func (d *decoder) walk(path []string, list func() error) (bool, error) {
 }
 
 // list reads the array at the cursor into rows.
-func (d *decoder) list(cols map[string]int, affs []value.Affinity, width int) ([][]value.Value, error) {
+func (d *decoder) list(cols map[string]int, width int) ([][]value.Value, error) {
 	switch d.peek() {
 	case 'n':
 		return nil, d.literal("null")
@@ -129,7 +127,7 @@ func (d *decoder) list(cols map[string]int, affs []value.Affinity, width int) ([
 			if err != nil {
 				return err
 			}
-			row[i] = v.WithAffinity(affs[i])
+			row[i] = v
 			return nil
 		}); err != nil {
 			return nil, err
@@ -231,7 +229,7 @@ func (d *decoder) value() (value.Value, error) {
 		if err := d.number(); err != nil {
 			return value.Value{}, err
 		}
-		return numberValue(string(d.b[start:d.i])), nil
+		return value.Number(string(d.b[start:d.i])), nil
 	case c == 't':
 		return value.Boolean(true), d.literal("true")
 	case c == 'f':
@@ -257,17 +255,7 @@ func nested(raw []byte) (value.Value, error) {
 	if err := dec.Decode(&x); err != nil {
 		return value.Value{}, err
 	}
-	return value.FromJSON(x, value.None), nil
-}
-
-func numberValue(s string) value.Value {
-	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return value.Int(i)
-	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		return value.Float(f)
-	}
-	return value.String(s) // out of float range: json.Number keeps the text
+	return value.FromJSON(x), nil
 }
 
 func (d *decoder) literal(lit string) error {

@@ -15,7 +15,6 @@ import (
 
 var (
 	cols  = map[string]int{"id": 0, "n": 1, "s": 2, "o": 3, "b": 4}
-	affs  = []value.Affinity{value.TextAffinity, value.IntegerAffinity, value.TextAffinity, value.TextAffinity, value.NumericAffinity}
 	width = 5
 )
 
@@ -56,7 +55,7 @@ func generic(doc []byte, key string) ([][]value.Value, error) {
 		}
 		r := make([]value.Value, width)
 		for name, i := range cols {
-			r[i] = value.FromJSON(obj[name], affs[i])
+			r[i] = value.FromJSON(obj[name])
 		}
 		rows = append(rows, r)
 	}
@@ -68,7 +67,7 @@ func direct(doc []byte, key string) ([][]value.Value, error) {
 	if !ok {
 		return nil, ErrUnsupported
 	}
-	return Decode(doc, path, cols, affs, width)
+	return Decode(doc, path, cols, width)
 }
 
 var docs = []struct {

@@ -1,10 +1,9 @@
-// Package value holds the SQL values the harness evaluates and gives them
-// SQLite's semantics: storage classes, column affinity, cross-type ordering,
-// three-valued logic and ASCII case-insensitive LIKE.
+// Package value holds one SQL value as the harness carries it between the
+// API, SQLite and the output: SQLite's storage classes, plus what JSON output
+// needs to print it typed (a boolean, a nested object).
 //
-// It is what makes local evaluation agree with the SQLite the StackQL engine
-// embeds, without embedding SQLite. It must not know about providers, HTTP or
-// output formats.
+// It does not evaluate SQL: SQLite does (package local). It must not know
+// about providers, HTTP or output formats.
 package value
 
 import (
@@ -17,24 +16,12 @@ import (
 // Kind is a SQLite storage class (BLOB is not used: APIs speak JSON).
 type Kind uint8
 
-// Storage classes, in SQLite's cross-type sort order.
+// Storage classes.
 const (
 	Null Kind = iota
 	Integer
 	Real
 	Text
-)
-
-// Affinity is a column's type affinity, derived from its declared type.
-type Affinity uint8
-
-// Affinities as SQLite defines them; None is what literals and expressions have.
-const (
-	None Affinity = iota
-	TextAffinity
-	NumericAffinity
-	IntegerAffinity
-	RealAffinity
 )
 
 // Value is one SQL value. The zero Value is NULL.
@@ -44,7 +31,7 @@ type Value struct {
 	F    float64
 	S    string
 	// Bool marks an Integer that came from a JSON boolean, so it prints as
-	// true/false; it compares as 1/0, as it would in SQLite.
+	// true/false; SQLite stores it as 1/0.
 	Bool bool
 	// JSON marks Text holding a JSON object or array, so JSON output can
 	// nest it instead of quoting it.
@@ -56,7 +43,6 @@ func Int(i int64) Value       { return Value{Kind: Integer, I: i} }
 func Float(f float64) Value   { return Value{Kind: Real, F: f} }
 func String(s string) Value   { return Value{Kind: Text, S: s} }
 func Boolean(b bool) Value    { return Value{Kind: Integer, I: b2i(b), Bool: true} }
-func Truth(b bool) Value      { return Value{Kind: Integer, I: b2i(b)} }
 func JSONText(s string) Value { return Value{Kind: Text, S: s, JSON: true} }
 
 func b2i(b bool) int64 {
@@ -69,51 +55,44 @@ func b2i(b bool) int64 {
 // IsNull reports whether v is NULL.
 func (v Value) IsNull() bool { return v.Kind == Null }
 
-// AffinityOf maps an OpenAPI schema type to the affinity of the SQLite column
-// the engine would declare for it.
-func AffinityOf(schemaType string) Affinity {
-	switch schemaType {
-	case "integer":
-		return IntegerAffinity
-	case "number":
-		return RealAffinity
-	case "boolean":
-		return NumericAffinity
-	case "string", "object", "array":
-		return TextAffinity
-	}
-	return None
-}
-
-// FromJSON converts a value decoded with json.Decoder.UseNumber into a
-// Value stored in a column of affinity aff: missing and null are NULL,
-// objects and arrays are JSON text, and the affinity then converts the
-// storage class the way SQLite does on INSERT.
-func FromJSON(x any, aff Affinity) Value {
-	var v Value
+// FromJSON converts a value decoded with json.Decoder.UseNumber: missing
+// and null are NULL, objects and arrays are JSON text, numbers are integers
+// when they fit in 64 bits.
+func FromJSON(x any) Value {
 	switch t := x.(type) {
 	case nil:
 		return Value{}
 	case string:
-		v = String(t)
+		return String(t)
 	case json.Number:
-		v = numberFromText(string(t))
+		return Number(string(t))
 	case float64:
-		v = Float(t)
+		return Float(t)
 	case int64:
-		v = Int(t)
+		return Int(t)
 	case int:
-		v = Int(int64(t))
+		return Int(int64(t))
 	case bool:
-		v = Boolean(t)
-	default:
-		b, err := MarshalJSON(t)
-		if err != nil {
-			return Value{}
-		}
-		v = JSONText(string(b))
+		return Boolean(t)
 	}
-	return v.WithAffinity(aff)
+	b, err := MarshalJSON(x)
+	if err != nil {
+		return Value{}
+	}
+	return JSONText(string(b))
+}
+
+// Number is the value of a JSON number's text: an integer when it is one
+// and fits in 64 bits, else a real; text beyond the range of a float stays
+// text, as json.Number keeps it.
+func Number(s string) Value {
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return Int(i)
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return Float(f)
+	}
+	return String(s)
 }
 
 // MarshalJSON encodes a decoded JSON value compactly, with object keys sorted
@@ -128,62 +107,63 @@ func MarshalJSON(x any) ([]byte, error) {
 	return []byte(strings.TrimSuffix(sb.String(), "\n")), nil
 }
 
-func numberFromText(s string) Value {
-	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return Int(i)
+// JSONKind names v's JSON type, with its article, for messages.
+func (v Value) JSONKind() string {
+	switch {
+	case v.Kind == Null:
+		return "null"
+	case v.Bool:
+		return "a boolean"
+	case v.JSON && strings.HasPrefix(v.S, "["):
+		return "an array"
+	case v.JSON:
+		return "an object"
+	case v.Kind == Text:
+		return "a string"
 	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		return Float(f)
-	}
-	return String(s)
+	return "a number"
 }
 
-// WithAffinity applies a column affinity to v as SQLite does when storing a
-// value in such a column.
-func (v Value) WithAffinity(aff Affinity) Value {
-	switch aff {
-	case TextAffinity:
-		if v.Kind == Integer || v.Kind == Real {
-			if v.Bool {
-				return v // a JSON boolean in a string column stays a boolean
-			}
-			return String(v.Text())
-		}
-	case NumericAffinity, IntegerAffinity, RealAffinity:
-		if v.Kind == Text && !v.JSON {
-			if n, ok := parseNumeric(v.S); ok {
-				v = n
-			}
-		}
-		switch {
-		case aff == RealAffinity && v.Kind == Integer && !v.Bool:
-			return Float(float64(v.I))
-		case aff != RealAffinity && v.Kind == Real && isExactInt(v.F):
-			return Int(int64(v.F))
-		}
+// Integer returns v as an integer if it is one, or is text or a real that
+// holds one exactly (a literal '3600' given for an integer field).
+func (v Value) Integer() (int64, bool) {
+	switch n := v.numeric(); {
+	case n.Kind == Integer && !n.Bool:
+		return n.I, true
+	case n.Kind == Real && n.F == math.Trunc(n.F) && n.F >= -9.2233720368547758e18 && n.F < 9.2233720368547758e18:
+		return int64(n.F), true
 	}
-	return v
+	return 0, false
 }
 
-// parseNumeric reports whether s is a well-formed number (SQLite converts
-// text to a number under numeric affinity only if the whole text is one).
-func parseNumeric(s string) (Value, bool) {
-	t := strings.TrimSpace(s)
-	if t == "" {
-		return Value{}, false
+// Float returns v as a number if it is one, or is text that holds one.
+func (v Value) Float() (float64, bool) {
+	switch n := v.numeric(); {
+	case n.Kind == Integer && !n.Bool:
+		return float64(n.I), true
+	case n.Kind == Real:
+		return n.F, true
+	}
+	return 0, false
+}
+
+// numeric converts text that is a well-formed number, as SQLite's numeric
+// affinity does; other values are returned as they are.
+func (v Value) numeric() Value {
+	if v.Kind != Text || v.JSON {
+		return v
+	}
+	t := strings.TrimSpace(v.S)
+	if t == "" || strings.ContainsAny(t, "xXpP_") || strings.EqualFold(t, "inf") {
+		return v
 	}
 	if i, err := strconv.ParseInt(t, 10, 64); err == nil {
-		return Int(i), true
+		return Int(i)
 	}
-	f, err := strconv.ParseFloat(t, 64)
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || strings.ContainsAny(t, "xXpP_") || strings.EqualFold(t, "inf") {
-		return Value{}, false
+	if f, err := strconv.ParseFloat(t, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+		return Float(f)
 	}
-	return Float(f), true
-}
-
-func isExactInt(f float64) bool {
-	return f == math.Trunc(f) && f >= -9.2233720368547758e18 && f < 9.2233720368547758e18
+	return v
 }
 
 // Text renders v as SQLite's text conversion would (NULL renders empty).
@@ -226,118 +206,4 @@ func formatReal(f float64) string {
 		s += ".0"
 	}
 	return s
-}
-
-// Compare orders two values the way SQLite's ORDER BY does with the BINARY
-// collation: NULL < numbers < text; numbers by value; text bytewise.
-func Compare(a, b Value) int {
-	ca, cb := classRank(a), classRank(b)
-	if ca != cb {
-		return cmp(ca, cb)
-	}
-	switch ca {
-	case 0:
-		return 0
-	case 1:
-		return compareNumbers(a, b)
-	}
-	return strings.Compare(a.S, b.S)
-}
-
-func classRank(v Value) int {
-	switch v.Kind {
-	case Null:
-		return 0
-	case Integer, Real:
-		return 1
-	}
-	return 2
-}
-
-func compareNumbers(a, b Value) int {
-	if a.Kind == Integer && b.Kind == Integer {
-		return cmp(a.I, b.I)
-	}
-	if a.Kind == Real && b.Kind == Real {
-		return cmp(a.F, b.F)
-	}
-	if a.Kind == Integer {
-		return -compareRealInt(b.F, a.I)
-	}
-	return compareRealInt(a.F, b.I)
-}
-
-// compareRealInt compares a float with an int64 exactly (no precision loss
-// for large integers), as SQLite does.
-func compareRealInt(f float64, i int64) int {
-	if math.IsNaN(f) {
-		return -1
-	}
-	if f < -9.2233720368547758e18 {
-		return -1
-	}
-	if f >= 9.2233720368547758e18 {
-		return 1
-	}
-	t := int64(f)
-	if t != i {
-		return cmp(t, i)
-	}
-	return cmp(f, float64(t))
-}
-
-func cmp[T int | int64 | float64](a, b T) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-// Truthy reports v's truth value in a boolean context: ok is false for NULL.
-// Numbers are true when non-zero; text is converted to a number first, as in
-// SQLite ('abc' is false, '1x' is true).
-func Truthy(v Value) (truth, ok bool) {
-	switch v.Kind {
-	case Null:
-		return false, false
-	case Integer:
-		return v.I != 0, true
-	case Real:
-		return v.F != 0, true
-	}
-	return numericPrefix(v.S) != 0, true
-}
-
-// numericPrefix converts the longest numeric prefix of s, as SQLite's
-// text-to-number cast does; text without one is 0.
-func numericPrefix(s string) float64 {
-	s = strings.TrimLeft(s, " \t\n\r")
-	end := 0
-	seenDigit, seenDot, seenE := false, false, false
-	for end < len(s) {
-		c := s[end]
-		switch {
-		case c >= '0' && c <= '9':
-			seenDigit = true
-		case (c == '+' || c == '-') && (end == 0 || s[end-1] == 'e' || s[end-1] == 'E'):
-		case c == '.' && !seenDot && !seenE:
-			seenDot = true
-		case (c == 'e' || c == 'E') && seenDigit && !seenE:
-			seenE = true
-		default:
-			goto done
-		}
-		end++
-	}
-done:
-	for end > 0 {
-		if f, err := strconv.ParseFloat(s[:end], 64); err == nil {
-			return f
-		}
-		end--
-	}
-	return 0
 }

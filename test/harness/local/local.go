@@ -1,0 +1,269 @@
+// Package local evaluates the local part of a statement in an in-memory
+// SQLite database, as the StackQL engine does: API rows are loaded into
+// tables whose columns are typed from the response schema, and SQLite runs
+// the statement. Everything SQLite answers (GROUP BY, DISTINCT, CASE, date
+// and JSON functions, subqueries, joins, UNION) therefore works with
+// SQLite's own semantics.
+//
+// It must not know about providers, HTTP or output formats: it takes
+// tables, rows and SQL text, and returns columns and rows.
+package local
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/stackql-labs/databricks-tokens/test/harness/value"
+)
+
+// Column is one column of a loaded table, typed by its OpenAPI schema type
+// (integer, number, boolean, string, object, array, or "" for untyped).
+type Column struct {
+	Name string
+	Type string
+}
+
+// Table is a table to load: its SQL name and its columns.
+type Table struct {
+	Name    string
+	Columns []Column
+}
+
+// declType is the SQLite column type declared for a schema type. It sets
+// the column's affinity (INTEGER, REAL, TEXT, NUMERIC for BOOLEAN) and lets
+// a result column name its origin: BOOLEAN reads back as true/false, JSON
+// (objects and arrays, stored as JSON text so json_extract works) nests in
+// JSON output.
+func declType(schemaType string) string {
+	switch schemaType {
+	case "integer":
+		return "INTEGER"
+	case "number":
+		return "REAL"
+	case "boolean":
+		return "BOOLEAN"
+	case "string":
+		return "TEXT"
+	case "object", "array":
+		return "JSON"
+	}
+	return ""
+}
+
+// DB is one in-memory database: one connection, used by one goroutine.
+type DB struct {
+	db   *sql.DB
+	conn *sql.Conn
+}
+
+var dbSeq atomic.Int64
+
+// Open returns an empty in-memory database with the one-row table "dual"
+// (the parser reads a SELECT without FROM as FROM dual).
+func Open(ctx context.Context) (*DB, error) {
+	// A private in-memory database per DB: "file::memory:" would be shared.
+	dsn := fmt.Sprintf("file:harness%d?mode=memory&cache=private", dbSeq.Add(1))
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	d := &DB{db: db, conn: conn}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE dual (dummy TEXT); INSERT INTO dual VALUES ('X')`); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// Close releases the database.
+func (d *DB) Close() {
+	_ = d.conn.Close()
+	_ = d.db.Close()
+}
+
+// Quote quotes an identifier for SQLite.
+func Quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+
+// Create creates t, empty.
+func (d *DB) Create(ctx context.Context, t Table) error {
+	var b strings.Builder
+	b.WriteString("CREATE TABLE " + Quote(t.Name) + " (")
+	for i, c := range t.Columns {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(Quote(c.Name))
+		if dt := declType(c.Type); dt != "" {
+			b.WriteString(" " + dt)
+		}
+	}
+	b.WriteString(")")
+	_, err := d.conn.ExecContext(ctx, b.String())
+	return err
+}
+
+// maxParams bounds the parameters of one INSERT (SQLite allows 32766).
+const maxParams = 30000
+
+// Load inserts rows into t (created before) in one transaction, as few
+// multi-row INSERTs as SQLite's parameter limit allows: row-by-row inserts
+// through database/sql cost a round of conversions each.
+func (d *DB) Load(ctx context.Context, t Table, rows [][]value.Value) error {
+	width := len(t.Columns)
+	if len(rows) == 0 || width == 0 {
+		return nil
+	}
+	perStmt := max(1, maxParams/width)
+	tx, err := d.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", width), ",") + ")"
+	var stmt *sql.Stmt
+	stmtRows := 0
+	args := make([]any, 0, min(len(rows), perStmt)*width)
+	for len(rows) > 0 {
+		n := min(len(rows), perStmt)
+		if n != stmtRows {
+			if stmt != nil {
+				stmt.Close()
+			}
+			q := "INSERT INTO " + Quote(t.Name) + " VALUES " + strings.TrimSuffix(strings.Repeat(tuple+",", n), ",")
+			if stmt, err = tx.PrepareContext(ctx, q); err != nil {
+				return err
+			}
+			stmtRows = n
+		}
+		args = args[:0]
+		for _, r := range rows[:n] {
+			for i := range width {
+				args = append(args, arg(r[i]))
+			}
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			stmt.Close()
+			return err
+		}
+		rows = rows[n:]
+	}
+	if stmt != nil {
+		stmt.Close()
+	}
+	return tx.Commit()
+}
+
+// arg is the driver value SQLite stores for v; the column's affinity then
+// converts it as SQLite does on INSERT.
+func arg(v value.Value) any {
+	switch v.Kind {
+	case value.Integer:
+		return v.I
+	case value.Real:
+		return v.F
+	case value.Text:
+		return v.S
+	}
+	return nil
+}
+
+// Check compiles query without running it, so a statement SQLite cannot
+// evaluate is refused before any request is sent.
+func (d *DB) Check(ctx context.Context, query string) error {
+	st, err := d.conn.PrepareContext(ctx, query)
+	if err != nil {
+		return Error(err)
+	}
+	return st.Close()
+}
+
+// Query runs query and returns its column names and rows.
+func (d *DB) Query(ctx context.Context, query string) ([]string, [][]value.Value, error) {
+	rs, err := d.conn.QueryContext(ctx, query)
+	if err != nil {
+		return nil, nil, Error(err)
+	}
+	defer rs.Close()
+	cols, err := rs.Columns()
+	if err != nil {
+		return nil, nil, Error(err)
+	}
+	types, err := rs.ColumnTypes()
+	if err != nil {
+		return nil, nil, Error(err)
+	}
+	decl := make([]string, len(types))
+	for i, t := range types {
+		decl[i] = t.DatabaseTypeName()
+	}
+	out := [][]value.Value{}
+	dest := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range dest {
+		ptrs[i] = &dest[i]
+	}
+	for rs.Next() {
+		if err := rs.Scan(ptrs...); err != nil {
+			return nil, nil, Error(err)
+		}
+		row := make([]value.Value, len(cols))
+		for i, x := range dest {
+			row[i] = fromSQLite(x, decl[i])
+		}
+		out = append(out, row)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, nil, Error(err)
+	}
+	return cols, out, nil
+}
+
+// fromSQLite converts what the driver scanned; decl is the column's
+// declared type when the column is a table column, else "".
+func fromSQLite(x any, decl string) value.Value {
+	switch t := x.(type) {
+	case nil:
+		return value.Value{}
+	case int64:
+		return value.Int(t)
+	case float64:
+		return value.Float(t)
+	case bool: // the driver reads a BOOLEAN column's 0/1 as bool
+		return value.Boolean(t)
+	case []byte:
+		return value.String(string(t))
+	case string:
+		if decl == "JSON" && (strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")) {
+			return value.JSONText(t)
+		}
+		return value.String(t)
+	}
+	return value.String(fmt.Sprint(x))
+}
+
+// Error turns a SQLite error into the one line a user should read.
+func Error(err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return &SQLError{Msg: se.Error()}
+	}
+	return err
+}
+
+// SQLError is a statement SQLite refused (an unknown column, a wrong
+// function, a type it cannot compare): the statement is wrong.
+type SQLError struct{ Msg string }
+
+func (e *SQLError) Error() string { return "sqlite: " + e.Msg }

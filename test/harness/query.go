@@ -1,0 +1,587 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/stackql/any-sdk/public/formulation"
+	"github.com/stackql/stackql-parser/go/vt/sqlparser"
+
+	"github.com/stackql-labs/databricks-tokens/test/harness/jsonrows"
+	"github.com/stackql-labs/databricks-tokens/test/harness/local"
+	"github.com/stackql-labs/databricks-tokens/test/harness/value"
+)
+
+// A query is planned in two halves, as in the engine: every resource the
+// statement names (in FROM, a join, a subquery, a UNION arm) becomes a
+// table whose rows come from the API, fetched with the parameters its own
+// WHERE supplies; everything else is SQLite's, run over those tables.
+
+// responseColumn is one column of a method's rows, typed by its schema.
+type responseColumn struct {
+	name string
+	typ  string // the OpenAPI schema type
+}
+
+// selectColumns lists the columns a method's rows have, sorted by name as
+// the engine orders SELECT * (any-sdk's GetOrderedStarColumnsNames).
+func selectColumns(m *method) ([]responseColumn, error) {
+	s, _, err := m.op.GetSelectSchemaAndObjectPath()
+	if err != nil || s == nil {
+		return nil, fmt.Errorf("%s has no response schema", m)
+	}
+	return schemaColumns(s), nil
+}
+
+func schemaColumns(s formulation.Schema) []responseColumn {
+	props, err := s.GetProperties()
+	if err != nil || len(props) == 0 {
+		return []responseColumn{{name: formulation.AnonymousColumnName, typ: s.GetType()}}
+	}
+	cols := make([]responseColumn, 0, len(props))
+	for _, name := range slices.Sorted(maps.Keys(props)) {
+		cols = append(cols, responseColumn{name: name, typ: props[name].GetType()})
+	}
+	return cols
+}
+
+// rowSource is how a method's responses become rows of a local table: the
+// response columns, then (for a list read by a query) the parameters.
+type rowSource struct {
+	m     *method
+	table local.Table
+	// respCols maps a response column to its index in a row.
+	respCols map[string]int
+	direct   bool // jsonrows can decode the list; path is its objectKey
+	path     []string
+}
+
+func newRowSource(m *method, name string, withParams bool) (*rowSource, error) {
+	cols, err := selectColumns(m)
+	if err != nil {
+		return nil, err
+	}
+	s := &rowSource{m: m, table: local.Table{Name: name}, respCols: map[string]int{}}
+	for i, c := range cols {
+		s.table.Columns = append(s.table.Columns, local.Column{Name: c.name, Type: c.typ})
+		s.respCols[c.name] = i
+	}
+	if withParams {
+		for _, p := range slices.Sorted(maps.Keys(m.params)) {
+			if _, dup := s.respCols[p]; !dup {
+				s.table.Columns = append(s.table.Columns, local.Column{Name: p, Type: m.params[p]})
+			}
+		}
+	}
+	if len(cols) != 1 || cols[0].name != formulation.AnonymousColumnName {
+		s.path, s.direct = jsonrows.Path(m.op.GetSelectItemsKey())
+	}
+	return s, nil
+}
+
+// tableRef is one resource a query reads: where it is written, how its
+// columns are qualified and the parameter sets it is fetched with.
+type tableRef struct {
+	*rowSource
+	ate    *sqlparser.AliasedTableExpr
+	alias  string
+	fanout []map[string]value.Value
+}
+
+// queryPlan is a planned query: the tables to fetch and the SQL SQLite runs
+// over them.
+type queryPlan struct {
+	e    *Engine
+	refs []*tableRef
+	sql  string
+}
+
+// planQuery plans a SELECT (or UNION) statement.
+func (e *Engine) planQuery(stmt sqlparser.SelectStatement) (func(context.Context) (*Result, error), error) {
+	refs, err := e.resolveRefs(stmt)
+	if err != nil {
+		return nil, err
+	}
+	f := &sqliteFormatter{refs: map[*sqlparser.AliasedTableExpr]*tableRef{}, names: outputNames(stmt)}
+	for _, r := range refs {
+		f.refs[r.ate] = r
+	}
+	p := &queryPlan{e: e, refs: refs, sql: f.render(stmt)}
+	if err := p.check(); err != nil {
+		return nil, err
+	}
+	return p.run, nil
+}
+
+// check compiles the SQL over empty tables, so a statement SQLite would
+// refuse (an unknown column, an unknown function) is refused before any
+// request is sent.
+func (p *queryPlan) check() error {
+	ctx := context.Background()
+	db, err := local.Open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, r := range p.refs {
+		if err := db.Create(ctx, r.table); err != nil {
+			return err
+		}
+	}
+	return p.sqlError(db.Check(ctx, p.sql))
+}
+
+// sqlError names the resources in SQLite's message instead of the loaded
+// tables' names.
+func (p *queryPlan) sqlError(err error) error {
+	var se *local.SQLError
+	if !errors.As(err, &se) {
+		return err
+	}
+	msg := se.Msg
+	for _, r := range p.refs {
+		msg = strings.ReplaceAll(msg, r.table.Name, r.m.t.id)
+	}
+	if col, ok := strings.CutPrefix(msg, "no such column: "); ok && len(p.refs) == 1 {
+		var cols []string
+		for _, c := range p.refs[0].table.Columns {
+			cols = append(cols, c.Name)
+		}
+		return fmt.Errorf("unknown column %q in %s%s", col, p.refs[0].m.t.id, available(cols))
+	}
+	if col, ok := strings.CutPrefix(msg, "no such column: "); ok {
+		return fmt.Errorf("unknown column %q", col)
+	}
+	return fmt.Errorf("%s", msg)
+}
+
+// resolveRefs finds every resource the statement reads, resolves it and
+// binds its parameters from the WHERE and ON terms of the SELECT it is
+// written in.
+func (e *Engine) resolveRefs(stmt sqlparser.SQLNode) ([]*tableRef, error) {
+	ctes := map[string]bool{}
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if w, ok := n.(*sqlparser.With); ok && w != nil {
+			for _, c := range w.CTEs {
+				ctes[c.Name.GetRawVal()] = true
+			}
+		}
+		return true, nil
+	}, stmt)
+	var refs []*tableRef
+	err := sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		sel, ok := n.(*sqlparser.Select)
+		if !ok {
+			return true, nil
+		}
+		var leaves []*sqlparser.AliasedTableExpr
+		var on []sqlparser.Expr
+		for _, te := range sel.From {
+			tableLeaves(te, &leaves, &on)
+		}
+		terms := conjuncts(nil)
+		if sel.Where != nil {
+			terms = conjuncts(sel.Where.Expr)
+		}
+		for _, c := range on {
+			terms = append(terms, conjuncts(c)...)
+		}
+		for _, ate := range leaves {
+			tn, ok := ate.Expr.(sqlparser.TableName)
+			if !ok {
+				continue // a subquery: its own SELECT is walked
+			}
+			parts := names(tn)
+			if len(parts) == 1 && (ctes[parts[0]] || parts[0] == "dual") {
+				continue
+			}
+			r, err := e.resolveRef(ate, parts, terms, len(leaves) == 1)
+			if err != nil {
+				return false, err
+			}
+			r.table.Name = fmt.Sprintf("resource_%d", len(refs)+1)
+			refs = append(refs, r)
+		}
+		return true, nil
+	}, stmt)
+	return refs, err
+}
+
+// tableLeaves collects the tables of a FROM item and its join conditions.
+func tableLeaves(te sqlparser.TableExpr, leaves *[]*sqlparser.AliasedTableExpr, on *[]sqlparser.Expr) {
+	switch t := te.(type) {
+	case *sqlparser.AliasedTableExpr:
+		*leaves = append(*leaves, t)
+	case *sqlparser.JoinTableExpr:
+		tableLeaves(t.LeftExpr, leaves, on)
+		tableLeaves(t.RightExpr, leaves, on)
+		if t.Condition.On != nil {
+			*on = append(*on, t.Condition.On)
+		}
+	case *sqlparser.ParenTableExpr:
+		for _, x := range t.Exprs {
+			tableLeaves(x, leaves, on)
+		}
+	}
+}
+
+func (e *Engine) resolveRef(ate *sqlparser.AliasedTableExpr, parts []string, terms []sqlparser.Expr, only bool) (*tableRef, error) {
+	t, err := e.resolveResource(parts)
+	if err != nil {
+		return nil, err
+	}
+	alias := ate.As.GetRawVal()
+	if alias == "" {
+		alias = parts[len(parts)-1]
+	}
+	// A column constrains this table when qualified with its alias (or its
+	// name, when it has none), or unqualified when it is the only table.
+	mine := func(c *sqlparser.ColName) bool {
+		q := names(c.Qualifier)
+		if len(q) == 0 {
+			return only
+		}
+		if !ate.As.IsEmpty() {
+			return len(q) == 1 && q[0] == alias
+		}
+		return strings.Join(q, ".") == t.id || len(q) == 1 && q[0] == alias
+	}
+	m, bound, err := t.bindTerms("select", terms, mine)
+	if err != nil {
+		if !only {
+			err = fmt.Errorf("%w (joined as %s: qualify its parameters with %s.)", err, alias, alias)
+		}
+		return nil, err
+	}
+	src, err := newRowSource(m, "", true)
+	if err != nil {
+		return nil, err
+	}
+	r := &tableRef{rowSource: src, ate: ate, alias: alias}
+	for name := range bound {
+		if _, ok := m.params[name]; !ok {
+			delete(bound, name) // another method's parameter: evaluated locally
+		}
+	}
+	if r.fanout, err = fanout(m, bound); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// fanout expands the bound parameters into one parameter set per request:
+// the cartesian product of their values, in the order written.
+func fanout(m *method, bound map[string]*binding) ([]map[string]value.Value, error) {
+	sets := []map[string]value.Value{{}}
+	for _, name := range slices.Sorted(maps.Keys(bound)) {
+		vals := bound[name].values
+		for _, v := range vals {
+			if err := m.checkParam(name, v); err != nil {
+				return nil, err
+			}
+		}
+		var next []map[string]value.Value
+		for _, s := range sets {
+			for _, v := range vals {
+				c := maps.Clone(s)
+				c[name] = v
+				next = append(next, c)
+			}
+		}
+		sets = next
+	}
+	return sets, nil
+}
+
+// run fetches every table, loads it and runs the SQL.
+func (p *queryPlan) run(ctx context.Context) (*Result, error) {
+	fetched, err := p.fetchAll(ctx)
+	if err != nil {
+		return nil, err
+	}
+	db, err := local.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	for i, r := range p.refs {
+		if err := db.Create(ctx, r.table); err != nil {
+			return nil, err
+		}
+		if err := db.Load(ctx, r.table, fetched[i]); err != nil {
+			return nil, err
+		}
+	}
+	cols, rows, err := db.Query(ctx, p.sql)
+	if err != nil {
+		return nil, p.sqlError(err)
+	}
+	res := &Result{}
+	res.Columns, res.Rows = cols, rows
+	return res, nil
+}
+
+// maxFanout bounds the requests one statement has in flight at once.
+const maxFanout = 8
+
+// fetchAll fetches every parameter set of every table, at most maxFanout at
+// a time, and returns each table's rows in the order its parameter values
+// were written. The first failure cancels the requests still in flight and
+// is the one reported: a statement that has failed does not wait for its
+// siblings.
+func (p *queryPlan) fetchAll(ctx context.Context) ([][][]value.Value, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	parts := make([][][][]value.Value, len(p.refs))
+	var (
+		wg       sync.WaitGroup
+		once     sync.Once
+		firstErr error
+	)
+	slots := make(chan struct{}, maxFanout)
+	for ri, r := range p.refs {
+		parts[ri] = make([][][]value.Value, len(r.fanout))
+		for i, params := range r.fanout {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				slots <- struct{}{}
+				defer func() { <-slots }()
+				// Once cancelled, fetch fails at once without sending.
+				rows, err := r.fetch(ctx, p.e, params)
+				if err != nil {
+					once.Do(func() { firstErr = err; cancel() })
+					return
+				}
+				parts[ri][i] = rows
+			}()
+		}
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	out := make([][][]value.Value, len(p.refs))
+	for ri := range parts {
+		for _, rows := range parts[ri] {
+			out[ri] = append(out[ri], rows...)
+		}
+	}
+	return out, nil
+}
+
+// fetch sends one list request and turns its items into rows, the
+// parameters it was sent with in their columns.
+func (r *tableRef) fetch(ctx context.Context, e *Engine, params map[string]value.Value) ([][]value.Value, error) {
+	resp, err := e.call(ctx, r.m, params, nil)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := r.decodeRows(resp)
+	if err != nil {
+		return nil, err
+	}
+	for _, row := range rows {
+		for i, c := range r.table.Columns {
+			if _, isResp := r.respCols[c.Name]; !isResp {
+				row[i] = params[c.Name]
+			}
+		}
+	}
+	return rows, nil
+}
+
+// decodeRows turns a list response into rows: straight from the bytes for a
+// simple objectKey (the hot path), else through a full decode and any-sdk's
+// JSONPath. A value of the wrong JSON type for its column is an error: rows
+// that do not say what the schema says would answer queries wrongly.
+func (r *rowSource) decodeRows(resp *response) ([][]value.Value, error) {
+	width := len(r.table.Columns)
+	var rows [][]value.Value
+	decoded := false
+	if r.direct {
+		if resp.empty() {
+			return nil, nil
+		}
+		rs, err := jsonrows.Decode(resp.raw, r.path, r.respCols, width)
+		switch {
+		case err == nil:
+			rows, decoded = rs, true
+		case !errors.Is(err, jsonrows.ErrUnsupported):
+			return nil, resp.fail(fmt.Errorf("the response is not JSON: %w", err))
+		}
+	}
+	if !decoded {
+		items, err := listItems(resp, r.m)
+		if err != nil {
+			return nil, err
+		}
+		rows = make([][]value.Value, 0, len(items))
+		for i, it := range items {
+			row := make([]value.Value, width)
+			if err := itemRow(it, r.table.Columns[:len(r.respCols)], row); err != nil {
+				return nil, resp.fail(fmt.Errorf("item %d of %s: %w", i+1, r.m.op.GetSelectItemsKey(), err))
+			}
+			rows = append(rows, row)
+		}
+	}
+	for i, row := range rows {
+		if err := checkRow(r.table.Columns[:len(r.respCols)], row); err != nil {
+			return nil, resp.fail(fmt.Errorf("the response does not match the schema of %s: item %d: %w", r.m, i+1, err))
+		}
+	}
+	return rows, nil
+}
+
+// itemRow fills row with the columns of one decoded response item: the
+// item itself for the anonymous column, else its properties (NULL when
+// absent). An item that is not an object where the schema has properties
+// is an error.
+func itemRow(it any, cols []local.Column, row []value.Value) error {
+	obj, isObj := it.(map[string]any)
+	if !isObj {
+		if len(cols) == 1 && cols[0].Name == formulation.AnonymousColumnName {
+			row[0] = value.FromJSON(it)
+			return nil
+		}
+		return fmt.Errorf("is %s, not an object", jsonKind(it))
+	}
+	for i, c := range cols {
+		row[i] = value.FromJSON(obj[c.Name])
+	}
+	return nil
+}
+
+// checkRow reports a value whose JSON type is not its column's schema type.
+func checkRow(cols []local.Column, row []value.Value) error {
+	for i, c := range cols {
+		v := row[i]
+		if v.IsNull() || c.Type == "" {
+			continue
+		}
+		ok := false
+		switch c.Type {
+		case "integer":
+			ok = v.Kind == value.Integer && !v.Bool
+		case "number":
+			ok = (v.Kind == value.Integer || v.Kind == value.Real) && !v.Bool
+		case "boolean":
+			ok = v.Bool
+		case "string":
+			ok = v.Kind == value.Text && !v.JSON
+		case "object":
+			ok = v.JSON && strings.HasPrefix(v.S, "{")
+		case "array":
+			ok = v.JSON && strings.HasPrefix(v.S, "[")
+		default:
+			ok = true
+		}
+		if !ok {
+			return fmt.Errorf("property %q is %s, want %s", c.Name, v.JSONKind(), article(c.Type))
+		}
+	}
+	return nil
+}
+
+func jsonKind(x any) string {
+	switch x.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return "a number"
+}
+
+// outputNames gives each unaliased expression of the statement's result the
+// name the engine gives it: a column's name, else the expression's text.
+func outputNames(stmt sqlparser.SelectStatement) map[*sqlparser.AliasedExpr]string {
+	for {
+		u, ok := stmt.(*sqlparser.Union)
+		if !ok {
+			break
+		}
+		stmt = u.FirstStatement
+	}
+	out := map[*sqlparser.AliasedExpr]string{}
+	sel, ok := stmt.(*sqlparser.Select)
+	if !ok {
+		return out
+	}
+	for _, se := range sel.SelectExprs {
+		ae, ok := se.(*sqlparser.AliasedExpr)
+		if ok && ae.As.IsEmpty() {
+			out[ae] = outputName(ae)
+		}
+	}
+	return out
+}
+
+// outputName is the name the engine gives an unaliased result column.
+func outputName(ae *sqlparser.AliasedExpr) string {
+	if c, ok := ae.Expr.(*sqlparser.ColName); ok {
+		return c.Name.GetRawVal()
+	}
+	return sqlparser.String(ae.Expr)
+}
+
+// sqliteFormatter prints a parsed statement as SQLite reads it: resources
+// become their loaded tables, strings are quoted the SQL way, and result
+// columns carry the engine's names.
+type sqliteFormatter struct {
+	refs  map[*sqlparser.AliasedTableExpr]*tableRef
+	names map[*sqlparser.AliasedExpr]string
+}
+
+func (f *sqliteFormatter) render(n sqlparser.SQLNode) string {
+	buf := sqlparser.NewTrackedBuffer(f.format)
+	buf.Myprintf("%v", n)
+	return buf.String()
+}
+
+func (f *sqliteFormatter) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) {
+	switch n := node.(type) {
+	case *sqlparser.AliasedTableExpr:
+		if r, ok := f.refs[n]; ok {
+			buf.WriteString(local.Quote(r.table.Name) + " AS " + local.Quote(r.alias))
+			return
+		}
+	case sqlparser.TableName:
+		// A qualifier: provider.service.resource.column reads resource.column.
+		if parts := names(n); len(parts) > 0 {
+			buf.WriteString(local.Quote(parts[len(parts)-1]))
+			return
+		}
+	case *sqlparser.SQLVal:
+		if n.Type == sqlparser.StrVal {
+			buf.WriteString("'" + strings.ReplaceAll(string(n.Val), "'", "''") + "'")
+			return
+		}
+	case *sqlparser.AliasedExpr:
+		if name, ok := f.names[n]; ok {
+			buf.AstPrintf(n, "%v as ", n.Expr)
+			buf.WriteString(local.Quote(name))
+			return
+		}
+	case *sqlparser.OrExpr: // printed as ||, which SQLite reads as concatenation
+		buf.AstPrintf(n, "%v or %v", n.Left, n.Right)
+		return
+	case *sqlparser.ComparisonExpr:
+		if n.Operator == sqlparser.NullSafeEqualStr { // MySQL's <=> is SQLite's IS
+			buf.AstPrintf(n, "%v is %v", n.Left, n.Right)
+			return
+		}
+	}
+	node.Format(buf)
+}
