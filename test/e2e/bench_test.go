@@ -187,7 +187,7 @@ func BenchmarkCLISelect600(b *testing.B) {
 	for out, pkg := range map[string]string{bin: "./test/cmd/harness", meter: "./test/e2e/internal/peakrss"} {
 		build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
 		build.Dir = repoRoot(b)
-		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		build.Env = append(os.Environ(), "CGO_ENABLED=1") // SQLite is C
 		if msg, err := build.CombinedOutput(); err != nil {
 			b.Fatalf("go build %s: %v\n%s", pkg, err, msg)
 		}

@@ -221,6 +221,12 @@ func listItems(r *response, m *method) ([]any, error) {
 		return t, nil
 	case nil:
 		return nil, nil
+	case map[string]any:
+		return []any{x}, nil // a method that answers one object: one row
 	}
-	return []any{x}, nil
+	key := m.op.GetSelectItemsKey()
+	if key == "" {
+		key = "$"
+	}
+	return nil, r.fail(fmt.Errorf("the response does not match the schema of %s: %s is %s, not a list", m, key, jsonKind(x)))
 }

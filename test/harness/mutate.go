@@ -107,10 +107,6 @@ func (rt *responseTable) sqlError(err error) error {
 
 // rows evaluates the SELECT over the rows of one response.
 func (rt *responseTable) rows(ctx context.Context, r *response) ([]string, [][]value.Value, error) {
-	rows, err := rt.decodeRows(r)
-	if err != nil {
-		return nil, nil, err
-	}
 	db, err := local.Open(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -119,7 +115,7 @@ func (rt *responseTable) rows(ctx context.Context, r *response) ([]string, [][]v
 	if err := db.Create(ctx, rt.table); err != nil {
 		return nil, nil, err
 	}
-	if err := db.Load(ctx, rt.table, rows); err != nil {
+	if err := rt.load(ctx, db, r, nil); err != nil {
 		return nil, nil, err
 	}
 	cols, out, err := db.Query(ctx, rt.sql)

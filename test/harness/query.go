@@ -313,8 +313,10 @@ func (p *queryPlan) run(ctx context.Context) (*Result, error) {
 		if err := db.Create(ctx, r.table); err != nil {
 			return nil, err
 		}
-		if err := db.Load(ctx, r.table, fetched[i]); err != nil {
-			return nil, err
+		for j, resp := range fetched[i] {
+			if err := r.load(ctx, db, resp, r.fanout[j]); err != nil {
+				return nil, err
+			}
 		}
 	}
 	cols, rows, err := db.Query(ctx, p.sql)
@@ -329,15 +331,15 @@ func (p *queryPlan) run(ctx context.Context) (*Result, error) {
 // maxFanout bounds the requests one statement has in flight at once.
 const maxFanout = 8
 
-// fetchAll fetches every parameter set of every table, at most maxFanout at
-// a time, and returns each table's rows in the order its parameter values
-// were written. The first failure cancels the requests still in flight and
-// is the one reported: a statement that has failed does not wait for its
-// siblings.
-func (p *queryPlan) fetchAll(ctx context.Context) ([][][]value.Value, error) {
+// fetchAll sends the list request of every parameter set of every table, at
+// most maxFanout at a time, and returns each table's responses in the order
+// its parameter values were written. The first failure cancels the
+// requests still in flight and is the one reported: a statement that has
+// failed does not wait for its siblings.
+func (p *queryPlan) fetchAll(ctx context.Context) ([][]*response, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	parts := make([][][][]value.Value, len(p.refs))
+	out := make([][]*response, len(p.refs))
 	var (
 		wg       sync.WaitGroup
 		once     sync.Once
@@ -345,20 +347,20 @@ func (p *queryPlan) fetchAll(ctx context.Context) ([][][]value.Value, error) {
 	)
 	slots := make(chan struct{}, maxFanout)
 	for ri, r := range p.refs {
-		parts[ri] = make([][][]value.Value, len(r.fanout))
+		out[ri] = make([]*response, len(r.fanout))
 		for i, params := range r.fanout {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				slots <- struct{}{}
 				defer func() { <-slots }()
-				// Once cancelled, fetch fails at once without sending.
-				rows, err := r.fetch(ctx, p.e, params)
+				// Once cancelled, call fails at once without sending.
+				resp, err := p.e.call(ctx, r.m, params, nil)
 				if err != nil {
 					once.Do(func() { firstErr = err; cancel() })
 					return
 				}
-				parts[ri][i] = rows
+				out[ri][i] = resp
 			}()
 		}
 	}
@@ -366,72 +368,54 @@ func (p *queryPlan) fetchAll(ctx context.Context) ([][][]value.Value, error) {
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	out := make([][][]value.Value, len(p.refs))
-	for ri := range parts {
-		for _, rows := range parts[ri] {
-			out[ri] = append(out[ri], rows...)
-		}
-	}
 	return out, nil
 }
 
-// fetch sends one list request and turns its items into rows, the
-// parameters it was sent with in their columns.
-func (r *tableRef) fetch(ctx context.Context, e *Engine, params map[string]value.Value) ([][]value.Value, error) {
-	resp, err := e.call(ctx, r.m, params, nil)
-	if err != nil {
-		return nil, err
+// load inserts the rows of one response into the source's table, params
+// filling the parameter columns: a list under a simple objectKey is decoded
+// straight from the bytes (jsonrows, the hot path of a SELECT over hundreds
+// of items), anything else through encoding/json and any-sdk's JSONPath.
+// Either way a value of the wrong JSON type for its column is an error:
+// rows that do not say what the schema says would answer queries wrongly.
+func (r *rowSource) load(ctx context.Context, db *local.DB, resp *response, params map[string]value.Value) error {
+	if resp.empty() {
+		return nil
 	}
-	rows, err := r.decodeRows(resp)
+	props := r.table.Columns[:len(r.respCols)]
+	rows, err := r.decode(resp, props)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	for _, row := range rows {
-		for i, c := range r.table.Columns {
-			if _, isResp := r.respCols[c.Name]; !isResp {
-				row[i] = params[c.Name]
-			}
+	for i, row := range rows {
+		if err := checkRow(props, row); err != nil {
+			return resp.fail(fmt.Errorf("the response does not match the schema of %s: item %d: %w", r.m, i+1, err))
+		}
+		for j, c := range r.table.Columns[len(props):] {
+			row[len(props)+j] = params[c.Name]
 		}
 	}
-	return rows, nil
+	return db.Load(ctx, r.table, rows)
 }
 
-// decodeRows turns a list response into rows: straight from the bytes for a
-// simple objectKey (the hot path), else through a full decode and any-sdk's
-// JSONPath. A value of the wrong JSON type for its column is an error: rows
-// that do not say what the schema says would answer queries wrongly.
-func (r *rowSource) decodeRows(resp *response) ([][]value.Value, error) {
+func (r *rowSource) decode(resp *response, props []local.Column) ([][]value.Value, error) {
 	width := len(r.table.Columns)
-	var rows [][]value.Value
-	decoded := false
 	if r.direct {
-		if resp.empty() {
-			return nil, nil
+		rows, err := jsonrows.Decode(resp.raw, r.path, r.respCols, width)
+		if err == nil {
+			return rows, nil
 		}
-		rs, err := jsonrows.Decode(resp.raw, r.path, r.respCols, width)
-		switch {
-		case err == nil:
-			rows, decoded = rs, true
-		case !errors.Is(err, jsonrows.ErrUnsupported):
+		if !errors.Is(err, jsonrows.ErrUnsupported) {
 			return nil, resp.fail(fmt.Errorf("the response is not JSON: %w", err))
 		}
 	}
-	if !decoded {
-		items, err := listItems(resp, r.m)
-		if err != nil {
-			return nil, err
-		}
-		rows = make([][]value.Value, 0, len(items))
-		for i, it := range items {
-			row := make([]value.Value, width)
-			if err := itemRow(it, r.table.Columns[:len(r.respCols)], row); err != nil {
-				return nil, resp.fail(fmt.Errorf("item %d of %s: %w", i+1, r.m.op.GetSelectItemsKey(), err))
-			}
-			rows = append(rows, row)
-		}
+	items, err := listItems(resp, r.m)
+	if err != nil {
+		return nil, err
 	}
-	for i, row := range rows {
-		if err := checkRow(r.table.Columns[:len(r.respCols)], row); err != nil {
+	rows := make([][]value.Value, len(items))
+	for i, it := range items {
+		rows[i] = make([]value.Value, width)
+		if err := itemRow(it, props, rows[i]); err != nil {
 			return nil, resp.fail(fmt.Errorf("the response does not match the schema of %s: item %d: %w", r.m, i+1, err))
 		}
 	}

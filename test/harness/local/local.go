@@ -12,10 +12,14 @@ package local
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
 
@@ -114,69 +118,79 @@ func (d *DB) Create(ctx context.Context, t Table) error {
 	return err
 }
 
-// maxParams bounds the parameters of one INSERT (SQLite allows 32766).
-const maxParams = 30000
-
-// Load inserts rows into t (created before) in one transaction, as few
-// multi-row INSERTs as SQLite's parameter limit allows: row-by-row inserts
-// through database/sql cost a round of conversions each.
+// Load inserts rows into t (created before) with one statement: the rows
+// travel as one JSON array of arrays that SQLite's json_each unpacks. Binding
+// each value as its own parameter costs a cgo call per value, which for a
+// list of hundreds of items costs more than the request.
 func (d *DB) Load(ctx context.Context, t Table, rows [][]value.Value) error {
-	width := len(t.Columns)
-	if len(rows) == 0 || width == 0 {
+	if len(rows) == 0 || len(t.Columns) == 0 {
 		return nil
 	}
-	perStmt := max(1, maxParams/width)
-	tx, err := d.conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback() }()
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", width), ",") + ")"
-	var stmt *sql.Stmt
-	stmtRows := 0
-	args := make([]any, 0, min(len(rows), perStmt)*width)
-	for len(rows) > 0 {
-		n := min(len(rows), perStmt)
-		if n != stmtRows {
-			if stmt != nil {
-				stmt.Close()
-			}
-			q := "INSERT INTO " + Quote(t.Name) + " VALUES " + strings.TrimSuffix(strings.Repeat(tuple+",", n), ",")
-			if stmt, err = tx.PrepareContext(ctx, q); err != nil {
-				return err
-			}
-			stmtRows = n
+	var q strings.Builder
+	q.WriteString("INSERT INTO " + Quote(t.Name) + " SELECT ")
+	for i := range t.Columns {
+		if i > 0 {
+			q.WriteString(", ")
 		}
-		args = args[:0]
-		for _, r := range rows[:n] {
-			for i := range width {
-				args = append(args, arg(r[i]))
-			}
-		}
-		if _, err := stmt.ExecContext(ctx, args...); err != nil {
-			stmt.Close()
-			return err
-		}
-		rows = rows[n:]
+		fmt.Fprintf(&q, "json_extract(value, '$[%d]')", i)
 	}
-	if stmt != nil {
-		stmt.Close()
-	}
-	return tx.Commit()
+	q.WriteString(" FROM json_each(?)")
+	_, err := d.conn.ExecContext(ctx, q.String(), string(encodeRows(rows, len(t.Columns))))
+	return err
 }
 
-// arg is the driver value SQLite stores for v; the column's affinity then
-// converts it as SQLite does on INSERT.
-func arg(v value.Value) any {
-	switch v.Kind {
-	case value.Integer:
-		return v.I
-	case value.Real:
-		return v.F
-	case value.Text:
-		return v.S
+// encodeRows writes rows as a JSON array of arrays. Objects and arrays
+// (JSON text) are embedded, so json_extract returns them as JSON text;
+// booleans become true/false, which json_extract returns as 1/0.
+func encodeRows(rows [][]value.Value, width int) []byte {
+	b := make([]byte, 0, len(rows)*width*24)
+	b = append(b, '[')
+	for ri, r := range rows {
+		if ri > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		for i := range width {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSON(b, r[i])
+		}
+		b = append(b, ']')
 	}
-	return nil
+	return append(b, ']')
+}
+
+func appendJSON(b []byte, v value.Value) []byte {
+	switch {
+	case v.Kind == value.Null:
+		return append(b, "null"...)
+	case v.Bool:
+		return strconv.AppendBool(b, v.I != 0)
+	case v.Kind == value.Integer:
+		return strconv.AppendInt(b, v.I, 10)
+	case v.Kind == value.Real:
+		if math.IsInf(v.F, 0) || math.IsNaN(v.F) {
+			return append(b, "null"...)
+		}
+		return strconv.AppendFloat(b, v.F, 'g', -1, 64)
+	case v.JSON:
+		return append(b, v.S...)
+	}
+	return appendString(b, v.S)
+}
+
+// appendString writes s as a JSON string.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			q, _ := json.Marshal(s) // a string always encodes
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // Check compiles query without running it, so a statement SQLite cannot
