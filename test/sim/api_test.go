@@ -3,8 +3,6 @@ package sim_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -127,34 +125,6 @@ func TestWireErrors(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestChunkedBodyOverLimit covers a body without Content-Length, which must be cut off
-// while reading rather than by the header check.
-func TestChunkedBodyOverLimit(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t, sim.Config{}, sim.WorkspaceOptions{})
-	pr, pw := io.Pipe()
-	go func() {
-		_, _ = pw.Write([]byte(`{"comment":"` + strings.Repeat("x", sim.MaxBodyBytes) + `"}`))
-		_ = pw.Close()
-	}()
-	req, err := http.NewRequest("POST", wsURL+"/api/2.0/token/create", pr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+f.bearer)
-	resp, err := f.client.Do(req)
-	if err != nil {
-		t.Fatalf("POST: %v", err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusRequestEntityTooLarge {
-		t.Errorf("status = %d, want 413", resp.StatusCode)
-	}
-	if toks, _ := f.ws.Tokens(f.bearer); len(toks) != 0 {
-		t.Errorf("a refused create stored %d tokens", len(toks))
 	}
 }
 

@@ -1,7 +1,5 @@
 // Package sim is a faithful, in-process simulator of Databricks workspaces serving the
-// Token API 2.0 (POST /api/2.0/token/create, GET /api/2.0/token/list,
-// POST /api/2.0/token/delete), for the project's tests and for manual runs through
-// cmd/sim.
+// Token API 2.0, for the project's tests and for manual runs through cmd/sim.
 //
 // One Server listens on loopback (TLS with a CA generated at start, or plain HTTP) and
 // serves any number of workspaces, told apart by Host/SNI
@@ -9,13 +7,43 @@
 // Server.DialContext (or Server.Transport), which maps those names, on any port, to the
 // listener, so a client keeps the production URL unchanged.
 //
-// The wire behaviour follows the project's Token API contract (token-api-contract.md):
-// status codes, error envelopes, epoch-millisecond times, the 600-token quota, expiry
-// and revocation. Tests shape responses further with Fault and assert on what was sent
-// with Requests. Where the contract leaves a choice, the simulator answers:
+// # Wire contract
+//
+// Every call authenticates with "Authorization: Bearer <token>". Bodies are JSON.
+//
+//   - POST /api/2.0/token/create {"lifetime_seconds":N,"comment":"…"}, both optional,
+//     answers {"token_value":"dapi…","token_info":{…}}. An omitted lifetime is the
+//     workspace maximum (730 days unless configured); 0, a negative lifetime or one
+//     over the maximum is 400 INVALID_PARAMETER_VALUE.
+//   - GET /api/2.0/token/list answers {"token_infos":[{…},…]}: the caller's valid
+//     tokens, by creation_time then token_id.
+//   - POST /api/2.0/token/delete {"token_id":"…"} answers {}. A missing token_id is 400
+//     INVALID_PARAMETER_VALUE; an unknown, expired or revoked id is 404
+//     RESOURCE_DOES_NOT_EXIST "No valid token with ID <id> found.".
+//
+// A token_info is {"token_id","creation_time","expiry_time","comment"}: token_id is 64
+// lowercase hex characters, token_value (shown only by create) is "dapi" and 32
+// lowercase hex characters, times are epoch milliseconds, and expiry_time is -1 for a
+// token that never expires (only tokens from before lifetimes were mandatory). A new
+// token's expiry_time is creation_time + lifetime_seconds×1000; from that instant it
+// no longer authenticates, is not listed and cannot be revoked.
+//
+// Errors are {"error_code":"UPPER_SNAKE_CASE","message":"…"}, except authentication:
+// no Bearer credential is 401 and an unknown, revoked or expired one is 403, each with
+// the HTTP status as a number in error_code. A user may hold 600 valid tokens
+// (WorkspaceOptions.QuotaPerUser changes it); the 601st create is 400 QUOTA_EXCEEDED
+// "Cannot create more than 600 tokens.". Expired and revoked tokens do not count.
+//
+// Tests shape responses further with Fault and assert on what was sent with Requests.
+// Where Databricks' documentation leaves a choice, the simulator answers:
 //
 //   - list with no valid tokens: {} (token_infos omitted, as proto-JSON omits empty lists);
-//   - a body over 1 MiB: 413 REQUEST_ENTITY_TOO_LARGE, before auth (a front end refuses it);
+//   - a body over 1 MiB, on any path: 413 REQUEST_ENTITY_TOO_LARGE, before auth (a front
+//     end refuses it);
+//   - a body that does not arrive whole (shorter than its Content-Length, a chunked
+//     stream that never ends, a client that leaves, or not in within
+//     Config.BodyReadTimeout, 10s by default): nothing is done and the connection is
+//     closed without an answer. A request is never acted on before its whole body is in;
 //   - a wrong method on a token path: 405 METHOD_NOT_ALLOWED with Allow; an unknown
 //     path: 404 ENDPOINT_NOT_FOUND "No API found for 'GET /token/lst'". Neither needs a
 //     credential, since routing comes before auth;
@@ -25,7 +53,13 @@
 //     does not count against the quota and cannot be revoked. Tokens created through
 //     the API (or Seed…) are the user's personal access tokens;
 //   - revoking another user's token answers the same 404 as an unknown id;
-//   - an empty create body is {}; unknown JSON fields are ignored.
+//   - a body must be exactly one JSON object: anything else (null, an array, a string,
+//     a number, a boolean, a syntax error, data after the object) is 400
+//     MALFORMED_REQUEST, as is a field of the wrong type. An empty body is {}; unknown
+//     fields are ignored;
+//   - a comment over MaxCommentLength (1000) characters is 400 INVALID_PARAMETER_VALUE;
+//   - text a client chose (path, method, host, token_id, a JSON literal) is quoted back
+//     in messages and the request log only up to 1 KiB, then "…(N bytes)".
 //
 // It must not reach the network (names it does not serve fail as unknown hosts do),
 // persist anything, or reveal a secret: token values are stored only as SHA-256 hashes

@@ -33,26 +33,35 @@ type reply struct {
 	buf         *listBuffer // returned to the pool once the reply is written
 }
 
-// serveHTTP serves every workspace. Order: host → body size → fault → route → method →
-// auth → body. Routing precedes auth, so 404 and 405 need no credential.
+// serveHTTP serves every workspace. Order: host → whole body (size, time) → fault →
+// route → method → auth → body. Routing precedes auth, so 404 and 405 need no credential.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	host := canonicalHost(hostOnly(r.Host))
-	entry := Request{Method: r.Method, Host: redact(host), Path: redact(r.URL.Path), Query: redact(r.URL.RawQuery)}
+	entry := Request{Method: logText(r.Method), Host: logText(host), Path: logText(r.URL.Path), Query: logText(r.URL.RawQuery)}
 
 	// A request must name a served workspace, and over TLS the same one the handshake did.
 	ws := s.workspaceForHost(host)
 	misdirected := ""
 	if ws == nil {
-		misdirected = fmt.Sprintf("No workspace is served at %s.", host)
+		misdirected = fmt.Sprintf("No workspace is served at %s.", echo(host))
 	} else if r.TLS != nil && r.TLS.ServerName != "" && canonicalHost(r.TLS.ServerName) != host {
-		misdirected = fmt.Sprintf("Host %s does not match the TLS server name %s.", host, canonicalHost(r.TLS.ServerName))
+		misdirected = fmt.Sprintf("Host %s does not match the TLS server name %s.", echo(host), echo(canonicalHost(r.TLS.ServerName)))
 	}
 	if misdirected != "" {
 		s.finish(w, &entry, errorReply(&Error{Status: http.StatusMisdirectedRequest, Code: CodeMisdirectedRequest, Message: misdirected}))
 		return
 	}
 
-	body, tooLarge := readBody(w, r)
+	body, err := s.readBody(w, r)
+	tooLarge := errors.Is(err, errBodyTooLarge)
+	if err != nil && !tooLarge {
+		// The body did not arrive whole: cut short, the client gone, or too slow. Nothing
+		// is done with a request that never fully arrived, not even a fault, and there is
+		// nobody (or no time) left to answer, so the connection is closed.
+		s.log.add(entry)
+		drop(w)
+		return
+	}
 	if !tooLarge {
 		entry.Body = logBody(body)
 	}
@@ -104,14 +113,14 @@ func (s *Server) route(ws *Workspace, r *http.Request, body []byte) reply {
 	case PathHostConfig:
 		// Newer SDKs probe this before any call; a workspace without it answers 404 JSON.
 		return errorReply(&Error{Status: http.StatusNotFound, Code: CodeEndpointNotFound,
-			Message: "No API found for '" + r.Method + " " + PathHostConfig + "'"})
+			Message: "No API found for '" + echo(r.Method) + " " + PathHostConfig + "'"})
 	default:
 		return errorReply(&Error{Status: http.StatusNotFound, Code: CodeEndpointNotFound,
-			Message: "No API found for '" + r.Method + " " + apiRelative(r.URL.Path) + "'"})
+			Message: "No API found for '" + echo(r.Method) + " " + echo(apiRelative(r.URL.Path)) + "'"})
 	}
 	if r.Method != method {
 		rep := errorReply(&Error{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed,
-			Message: "HTTP method " + r.Method + " is not supported by this URL"})
+			Message: "HTTP method " + echo(r.Method) + " is not supported by this URL"})
 		rep.header = http.Header{"Allow": {method}}
 		return rep
 	}
@@ -161,27 +170,48 @@ func (s *Server) authenticate(ws *Workspace, r *http.Request, now int64) (*user,
 	return ws.authenticate(bearer, now)
 }
 
-// decodeBody parses a JSON object into v. An empty body is an empty object; syntax
-// errors, a non-object and wrongly typed fields are MALFORMED_REQUEST; unknown fields
-// are ignored, as Databricks ignores them.
+// Messages of MALFORMED_REQUEST.
+const (
+	msgUnparsable  = "Invalid JSON given in the body of the request - failed to parse given JSON"
+	msgNotAnObject = "Invalid JSON given in the body of the request - expected a map"
+)
+
+// decodeBody parses a JSON object into v. An empty body (nothing but JSON whitespace)
+// is an empty object. Anything else must be exactly one JSON object: a syntax error or
+// data after the value, any other value (null, an array, a string, a number, a
+// boolean) and a wrongly typed field are MALFORMED_REQUEST. Unknown fields are ignored,
+// as Databricks ignores them.
 func decodeBody(body []byte, v any) *Error {
-	if len(bytes.TrimSpace(body)) == 0 {
+	start := bytes.TrimLeft(body, jsonSpace)
+	if len(start) == 0 {
 		return nil
+	}
+	// Valid covers the whole body, so trailing data is refused too.
+	if !json.Valid(body) {
+		return malformed(msgUnparsable)
+	}
+	// Unmarshal leaves v untouched for null rather than failing, so the kind of the
+	// value is checked here, before anything is decoded.
+	if start[0] != '{' {
+		return malformed(msgNotAnObject)
 	}
 	err := json.Unmarshal(body, v)
 	if err == nil {
 		return nil
 	}
-	msg := "Invalid JSON given in the body of the request - failed to parse given JSON"
 	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) {
-		if typeErr.Field == "" {
-			msg = "Invalid JSON given in the body of the request - expected a map"
-		} else {
-			msg = fmt.Sprintf("Invalid JSON given in the body of the request - expected %s for field '%s' but got %s",
-				jsonKind(typeErr.Type.Kind().String()), typeErr.Field, typeErr.Value)
-		}
+	if !errors.As(err, &typeErr) {
+		return malformed(msgUnparsable)
 	}
+	// Value is the offending literal, e.g. a number of any length: bounded like all echoes.
+	return malformed(fmt.Sprintf("Invalid JSON given in the body of the request - expected %s for field '%s' but got %s",
+		jsonKind(typeErr.Type.Kind().String()), echo(typeErr.Field), echo(typeErr.Value)))
+}
+
+// jsonSpace is the whitespace JSON allows around a value (RFC 8259, section 2).
+const jsonSpace = " \t\r\n"
+
+func malformed(msg string) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: CodeMalformedRequest, Message: msg}
 }
 
@@ -197,20 +227,39 @@ func jsonKind(kind string) string {
 	}
 }
 
-// readBody reads at most MaxBodyBytes; tooLarge reports a body over the limit.
-func readBody(w http.ResponseWriter, r *http.Request) (body []byte, tooLarge bool) {
+// errBodyTooLarge reports a request body over MaxBodyBytes.
+var errBodyTooLarge = errors.New("request body over the limit")
+
+// readBody reads the whole request body, to its Content-Length or the end of its
+// chunked stream, within the server's body timeout. It fails with errBodyTooLarge for a
+// body over MaxBodyBytes (on every path, whether or not the body would be used), and
+// with the read error when the body did not arrive whole: cut short, the client gone,
+// or too slow. A prefix of a body is never returned, since a cut-off body can still be
+// valid JSON and a request must not be acted on before it has fully arrived.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if r.Body == nil || r.Body == http.NoBody {
-		return nil, false
+		return nil, nil
 	}
 	if r.ContentLength > MaxBodyBytes {
-		return nil, true // refuse without reading a body we would discard
+		return nil, errBodyTooLarge // refuse without reading a body we would discard
 	}
+	// The headers are in; the body gets bodyTimeout from now. The deadline is absolute,
+	// so a client trickling a byte at a time cannot extend it. It is lifted once the
+	// body is read, so it never cuts a Fault.Delay short.
+	rc := http.NewResponseController(w)
+	if err := rc.SetReadDeadline(time.Now().Add(s.bodyTimeout)); err != nil {
+		return nil, fmt.Errorf("set body deadline: %w", err) // both HTTP/1 and HTTP/2 support it
+	}
+	defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {
-		return nil, true
+		return nil, errBodyTooLarge
 	}
-	return body, false // a read error mid-body leaves a truncated body: it fails to parse
+	if err != nil {
+		return nil, err
+	}
+	return body, nil
 }
 
 // apiRelative is how ENDPOINT_NOT_FOUND names a path: relative to /api/2.0.

@@ -92,7 +92,7 @@ func (p *Proxy) tunnel(s *Server, w http.ResponseWriter, r *http.Request) {
 	// clients; the proxy serves other processes, so it admits workspace names only.
 	host, _, err := net.SplitHostPort(r.Host)
 	if err != nil || s.workspaceForHost(canonicalHost(host)) == nil {
-		http.Error(w, fmt.Sprintf("no workspace is served at %q", r.Host), http.StatusBadGateway)
+		http.Error(w, fmt.Sprintf("no workspace is served at %q", echo(r.Host)), http.StatusBadGateway)
 		return
 	}
 	upstream, err := s.DialContext(r.Context(), "tcp", r.Host)

@@ -22,22 +22,33 @@ type Config struct {
 	Addr  string           // listen address; default "127.0.0.1:0"
 	// CAFile, if set, receives the CA certificate (PEM) at start, for other processes.
 	CAFile string
+	// BodyReadTimeout is how long a client has to send a request's whole body once its
+	// headers are in; default 10s. A body not in by then is abandoned and nothing is
+	// done. Headers (and the TLS handshake) have 10s of their own.
+	BodyReadTimeout time.Duration
 }
+
+// Read limits: a client that stalls is cut off rather than holding a request forever.
+const (
+	headerReadTimeout      = 10 * time.Second
+	defaultBodyReadTimeout = 10 * time.Second
+)
 
 // Server serves every simulated workspace from one loopback listener.
 type Server struct {
-	plain    bool
-	now      func() time.Time
-	ln       net.Listener
-	http     *http.Server
-	ca       *authority // nil when plain
-	pool     *x509.CertPool
-	dialer   net.Dialer
-	served   chan struct{} // closed when Serve returns
-	faults   faultQueue
-	log      requestLog
-	closeErr error
-	closed   sync.Once
+	plain       bool
+	now         func() time.Time
+	bodyTimeout time.Duration
+	ln          net.Listener
+	http        *http.Server
+	ca          *authority // nil when plain
+	pool        *x509.CertPool
+	dialer      net.Dialer
+	served      chan struct{} // closed when Serve returns
+	faults      faultQueue
+	log         requestLog
+	closeErr    error
+	closed      sync.Once
 
 	mu         sync.RWMutex
 	workspaces map[string]*Workspace
@@ -54,21 +65,29 @@ func (s *Server) OnClose(fn func()) {
 // Start listens and serves until Close. It serves no workspace until AddWorkspace.
 func Start(cfg Config) (*Server, error) {
 	s := &Server{
-		plain:      cfg.Plain,
-		now:        cfg.Now,
-		served:     make(chan struct{}),
-		workspaces: make(map[string]*Workspace),
+		plain:       cfg.Plain,
+		now:         cfg.Now,
+		bodyTimeout: cfg.BodyReadTimeout,
+		served:      make(chan struct{}),
+		workspaces:  make(map[string]*Workspace),
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.bodyTimeout <= 0 {
+		s.bodyTimeout = defaultBodyReadTimeout
 	}
 	addr := cfg.Addr
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
 	s.http = &http.Server{
-		Handler:           http.HandlerFunc(s.serveHTTP),
-		ReadHeaderTimeout: 10 * time.Second,
+		Handler: http.HandlerFunc(s.serveHTTP),
+		// Headers and the TLS handshake; readBody sets the body's own deadline. Not
+		// ReadTimeout: it would count the header time against the body too, and would
+		// also become the idle timeout, closing keep-alive connections that clients
+		// expect to reuse for POSTs, which they cannot retry.
+		ReadHeaderTimeout: headerReadTimeout,
 		// Handshakes refused for unknown workspaces would otherwise be logged as errors.
 		ErrorLog: log.New(io.Discard, "", 0),
 	}

@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"unicode/utf8"
 )
 
 const (
@@ -16,6 +17,12 @@ const (
 	defaultQuotaPerUser         = 600
 	secondsPerDay               = 24 * 60 * 60
 )
+
+// MaxCommentLength is the most characters (Unicode code points, not bytes) a token
+// comment may have; a longer one is INVALID_PARAMETER_VALUE. Databricks documents no
+// limit; this one leaves room for any description a person would write while keeping a
+// user's 600 tokens within 2.4 MB of comments (1000 code points of at most 4 bytes).
+const MaxCommentLength = 1000
 
 // WorkspaceOptions configures one workspace; zero values take Databricks' defaults.
 type WorkspaceOptions struct {
@@ -133,6 +140,9 @@ func (w *Workspace) SeedTokens(bearer string, n int, comment string) error {
 	if n < 0 {
 		return fmt.Errorf("seed %d tokens: negative count", n)
 	}
+	if apiErr := checkComment(comment); apiErr != nil {
+		return fmt.Errorf("seed tokens in %q: %w", w.name, apiErr)
+	}
 	now := w.srv.nowMillis()
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -156,9 +166,12 @@ func (w *Workspace) SeedTokens(bearer string, n int, comment string) error {
 
 // SeedLegacyToken creates a token that never expires (expiry_time -1), as only tokens
 // from before lifetimes were mandatory have, for the user owning bearer. It bypasses the
-// quota, as such tokens predate it. It panics if bearer does not authenticate, since
-// that is a mistake in the test.
+// quota, as such tokens predate it. It panics if bearer does not authenticate or the
+// comment is over MaxCommentLength, since that is a mistake in the test.
 func (w *Workspace) SeedLegacyToken(bearer string, comment string) (tokenID string) {
+	if apiErr := checkComment(comment); apiErr != nil {
+		panic(fmt.Sprintf("sim: seed legacy token in %q: %v", w.name, apiErr))
+	}
 	now := w.srv.nowMillis()
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -237,6 +250,9 @@ func (w *Workspace) create(u *user, req CreateTokenRequest, now int64) (CreateTo
 					lifetime, w.maxDays, w.maxLifetimeSec)}
 		}
 	}
+	if apiErr := checkComment(req.Comment); apiErr != nil {
+		return CreateTokenResponse{}, apiErr
+	}
 	value := newTokenValue() // outside the lock: it is the slow part
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -246,6 +262,15 @@ func (w *Workspace) create(u *user, req CreateTokenRequest, now int64) (CreateTo
 	}
 	c := w.insertLocked(u, value, TokenInfo{CreationTime: now, ExpiryTime: now + lifetime*1000, Comment: req.Comment})
 	return CreateTokenResponse{TokenValue: value, TokenInfo: c.info}, nil
+}
+
+// checkComment refuses a comment over MaxCommentLength characters.
+func checkComment(comment string) *Error {
+	if n := utf8.RuneCountInString(comment); n > MaxCommentLength {
+		return &Error{Status: 400, Code: CodeInvalidParameterValue,
+			Message: fmt.Sprintf("Comment is %d characters long; a token comment may have at most %d characters.", n, MaxCommentLength)}
+	}
+	return nil
 }
 
 func (w *Workspace) quotaError() *Error {
@@ -261,7 +286,7 @@ func (w *Workspace) revoke(u *user, tokenID string, now int64) *Error {
 	c := w.byID[tokenID]
 	if c == nil || c.owner != u || expired(c.info, now) {
 		return &Error{Status: 404, Code: CodeResourceDoesNotExist,
-			Message: fmt.Sprintf("No valid token with ID %s found.", tokenID)}
+			Message: fmt.Sprintf("No valid token with ID %s found.", echo(tokenID))}
 	}
 	w.removeLocked(c)
 	return nil
