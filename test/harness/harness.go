@@ -1,15 +1,16 @@
 // Package harness is the embedded query engine that proves a StackQL provider
-// works: it takes StackQL SQL, resolves each statement against the provider
-// documents through any-sdk, sends the HTTP requests itself and returns rows.
+// works. It parses StackQL SQL with the engine's own parser and plans each
+// statement against the provider documents through any-sdk: which method a
+// verb reaches, with which parameters, and what is left for SQL. The other
+// jobs are packages of their own: transport sends the requests (timeouts,
+// retries, trace, redaction), local evaluates SQL in SQLite over the rows,
+// render prints results.
 //
 // Everything it knows about an API comes from the provider documents (paths,
 // verbs, parameters, object keys, columns, descriptions); it must not contain
-// anything specific to one provider. Statements are parsed with the engine's
-// own parser; what is evaluated locally (WHERE, ORDER BY, LIMIT, COUNT)
-// follows SQLite's semantics, as the engine's embedded SQLite would. It must
-// not print: callers render Results (see package render) and choose where
-// the trace goes. It must not follow a redirect, retry a request that is not
-// idempotent, or show a credential in an error, a log line or the trace.
+// anything specific to one provider. A script is parsed and planned whole
+// before anything is sent. It must not print: callers render Results and
+// choose where the trace goes.
 package harness
 
 import (
@@ -17,10 +18,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
-	"slices"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -28,6 +25,7 @@ import (
 
 	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
 	"github.com/stackql-labs/databricks-tokens/test/harness/render"
+	"github.com/stackql-labs/databricks-tokens/test/harness/transport"
 )
 
 // Config configures an Engine.
@@ -43,7 +41,7 @@ type Config struct {
 	// The engine uses a copy that never follows redirects (see send).
 	Client *http.Client
 	// Timeout bounds each request, from sending it to reading the whole
-	// response; zero means DefaultTimeout.
+	// response; zero means transport.DefaultTimeout.
 	Timeout time.Duration
 	// Vars fill the {{ name }} placeholders of a script.
 	Vars map[string]string
@@ -57,30 +55,17 @@ type Config struct {
 	// its response or failure: method, URL, body, status, duration. Secrets
 	// are masked and headers are never written.
 	Trace io.Writer
-	// Secrets are the shapes of secrets the API issues (a token format,
-	// say). Errors, logs and the trace show a match as its first submatch
-	// and "***": `(tok_)[0-9a-f]{32}` masks to "tok_***". Credentials the
-	// engine sends are masked whatever their shape.
-	Secrets []*regexp.Regexp
 	// Log receives any-sdk's warnings (never request bodies: the logger is
 	// kept at warn level); nil discards them.
 	Log io.Writer
 }
 
-// DefaultTimeout bounds a request when Config.Timeout is zero.
-const DefaultTimeout = 30 * time.Second
-
 // Engine runs statements. It is safe for concurrent use.
 type Engine struct {
 	cfg    Config
-	client *http.Client
+	tr     *transport.Transport
+	red    *transport.Redactor
 	logger *logrus.Logger
-
-	mu       sync.Mutex
-	secrets  []string         // credentials the engine sent, masked exactly
-	patterns []*regexp.Regexp // secret shapes from the service documents
-
-	traceMu sync.Mutex // one trace line at a time from concurrent fan-out
 }
 
 // New returns an Engine for cfg.
@@ -88,25 +73,15 @@ func New(cfg Config) *Engine {
 	if cfg.Getenv == nil {
 		cfg.Getenv = func(string) string { return "" }
 	}
-	if cfg.MaxRetryWait == 0 {
-		cfg.MaxRetryWait = 10 * time.Second
-	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	client := &http.Client{}
-	if cfg.Client != nil {
-		c := *cfg.Client
-		client = &c
-	}
-	// A redirect comes back as the response, never followed: the credential
-	// must reach only the host the statement named.
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	e := &Engine{cfg: cfg, client: client, logger: logrus.New()}
+	e := &Engine{cfg: cfg, red: &transport.Redactor{}, logger: logrus.New()}
+	e.tr = transport.New(transport.Config{
+		Client: cfg.Client, Timeout: cfg.Timeout, Retries: cfg.Retries,
+		MaxRetryWait: cfg.MaxRetryWait, Trace: cfg.Trace,
+	}, e.red)
 	e.logger.SetLevel(logrus.WarnLevel) // any-sdk logs request bodies at info
 	e.logger.SetOutput(io.Discard)
 	if cfg.Log != nil {
-		e.logger.SetOutput(redactingWriter{e: e, w: cfg.Log})
+		e.logger.SetOutput(e.red.Writer(cfg.Log))
 	}
 	return e
 }
@@ -181,7 +156,7 @@ func (e *Engine) Exec(ctx context.Context, script string, fn func(*Statement, *R
 	}
 	for _, p := range plans {
 		if ctx.Err() != nil {
-			return p.Statement.errorf("not run: %w", errCancelled)
+			return p.Statement.errorf("not run: %w", transport.ErrCancelled)
 		}
 		r, err := p.Run(ctx)
 		if r != nil {
@@ -209,64 +184,6 @@ type StatementError struct {
 func (e *StatementError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
 func (e *StatementError) Unwrap() error { return e.Err }
 
-// addSecret remembers a credential so error text never shows it.
-func (e *Engine) addSecret(s string) {
-	if len(s) < 4 {
-		return
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, x := range e.secrets {
-		if x == s {
-			return
-		}
-	}
-	e.secrets = append(e.secrets, s)
-}
-
-// Redact removes every credential the engine has used from s, and masks
-// whatever matches Config.Secrets.
-func (e *Engine) Redact(s string) string {
-	e.mu.Lock()
-	for _, x := range e.secrets {
-		s = strings.ReplaceAll(s, x, "[REDACTED]")
-	}
-	e.mu.Unlock()
-	for _, re := range e.cfg.Secrets {
-		s = re.ReplaceAllString(s, "${1}***")
-	}
-	e.mu.Lock()
-	patterns := e.patterns
-	e.mu.Unlock()
-	for _, re := range patterns {
-		prefix, _ := re.LiteralPrefix()
-		s = re.ReplaceAllLiteralString(s, prefix+"***")
-	}
-	return s
-}
-
-// addSecretPatterns masks, from now on, values of the shapes a service
-// document declares secret (a token format: the fixed prefix stays, so the
-// kind of value is still visible).
-func (e *Engine) addSecretPatterns(res []*regexp.Regexp) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, re := range res {
-		if !slices.ContainsFunc(e.patterns, func(x *regexp.Regexp) bool { return x.String() == re.String() }) {
-			e.patterns = append(e.patterns, re)
-		}
-	}
-}
-
-// redactingWriter passes any-sdk's log lines through Redact.
-type redactingWriter struct {
-	e *Engine
-	w io.Writer
-}
-
-func (r redactingWriter) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(r.w, r.e.Redact(string(p))); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
+// Redact masks every credential the engine has used in s, and every value
+// of a shape the provider documents declare secret.
+func (e *Engine) Redact(s string) string { return e.red.Redact(s) }

@@ -1,11 +1,9 @@
 package harness
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -14,45 +12,14 @@ import (
 	"github.com/stackql/any-sdk/pkg/jsonpath"
 	"github.com/stackql/any-sdk/public/formulation"
 
-	"github.com/stackql-labs/databricks-tokens/test/harness/jsonrows"
 	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
+	"github.com/stackql-labs/databricks-tokens/test/harness/transport"
 	"github.com/stackql-labs/databricks-tokens/test/harness/value"
 )
 
-// maxResponseBytes bounds what is read from one response.
-const maxResponseBytes = 64 << 20
-
-// response is a 2xx response body, decoded on demand.
-type response struct {
-	raw []byte
-	// fail describes a body that cannot be used as the request's failure.
-	fail func(error) error
-}
-
-// empty reports whether the response had no body.
-func (r *response) empty() bool { return jsonrows.Blank(r.raw) }
-
-// decode decodes the body with UseNumber, so integers stay exact; a missing
-// body decodes to nil.
-func (r *response) decode() (any, error) {
-	if r.empty() {
-		return nil, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(r.raw))
-	dec.UseNumber()
-	var body any
-	if err := dec.Decode(&body); err != nil {
-		return nil, err
-	}
-	if !jsonrows.Blank(r.raw[dec.InputOffset():]) {
-		return nil, errors.New("trailing data after the JSON value")
-	}
-	return body, nil
-}
-
 // call builds one request with any-sdk, sends it and decodes the answer.
 // body, when not nil, is the request body already typed per the schema.
-func (e *Engine) call(ctx context.Context, m *method, params map[string]value.Value, body map[string]any) (*response, error) {
+func (e *Engine) call(ctx context.Context, m *method, params map[string]value.Value, body map[string]any) (*transport.Response, error) {
 	req, err := e.build(m, params, body)
 	if err != nil {
 		return nil, err
@@ -60,7 +27,7 @@ func (e *Engine) call(ctx context.Context, m *method, params map[string]value.Va
 	if err := e.authorize(m.t.prov, req); err != nil {
 		return nil, err
 	}
-	return e.send(ctx, req, m.unsureHint())
+	return e.tr.Send(ctx, req, m.unsureHint())
 }
 
 // build formulates the request through any-sdk: server variables, path and
@@ -144,7 +111,7 @@ func (e *Engine) authorize(p *registry.Provider, req *http.Request) error {
 		if v == "" {
 			return "", fmt.Errorf("provider %s: environment variable %s is not set (auth type %q)", p.Name, name, a.Type)
 		}
-		e.addSecret(v)
+		e.red.AddSecret(v)
 		return v, nil
 	}
 	switch strings.ToLower(a.Type) {
@@ -176,7 +143,7 @@ func (e *Engine) authorize(p *registry.Provider, req *http.Request) error {
 		if err != nil {
 			return err
 		}
-		e.addSecret(base64.StdEncoding.EncodeToString([]byte(user + ":" + pass)))
+		e.red.AddSecret(base64.StdEncoding.EncodeToString([]byte(user + ":" + pass)))
 		req.SetBasicAuth(user, pass)
 	case "null_auth", "":
 	default:
@@ -195,10 +162,10 @@ func missingKey(err error) bool {
 // listItems extracts a list method's items with its objectKey (a JSONPath,
 // evaluated by any-sdk's jsonpath as the engine does). A key missing from
 // the response means no items: APIs omit empty lists.
-func listItems(r *response, m *method) ([]any, error) {
-	x, err := r.decode()
+func listItems(r *transport.Response, m *method) ([]any, error) {
+	x, err := r.Decode()
 	if err != nil {
-		return nil, r.fail(fmt.Errorf("the response is not JSON: %w", err))
+		return nil, r.Fail(fmt.Errorf("the response is not JSON: %w", err))
 	}
 	if x == nil {
 		return nil, nil
@@ -212,7 +179,7 @@ func listItems(r *response, m *method) ([]any, error) {
 			if missingKey(err) {
 				return nil, nil
 			}
-			return nil, r.fail(fmt.Errorf("objectKey %s of %s: %w", key, m, err))
+			return nil, r.Fail(fmt.Errorf("objectKey %s of %s: %w", key, m, err))
 		}
 		x = got
 	}
@@ -228,5 +195,17 @@ func listItems(r *response, m *method) ([]any, error) {
 	if key == "" {
 		key = "$"
 	}
-	return nil, r.fail(fmt.Errorf("the response does not match the schema of %s: %s is %s, not a list", m, key, jsonKind(x)))
+	return nil, r.Fail(fmt.Errorf("the response does not match the schema of %s: %s is %s, not a list", m, key, jsonKind(x)))
+}
+
+// unsureHint is what to check after a request that is not retried failed
+// without a clear answer: it may have taken effect.
+func (m *method) unsureHint() string {
+	switch strings.ToUpper(m.verb) {
+	case "INSERT":
+		return fmt.Sprintf("not retried: it may have been created; check with SELECT on %s before running it again", m.t.id)
+	case "DELETE":
+		return fmt.Sprintf("not retried: it may have been deleted; check with SELECT on %s whether it is still listed", m.t.id)
+	}
+	return fmt.Sprintf("not retried: it may have taken effect; check with SELECT on %s before running it again", m.t.id)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stackql/stackql-parser/go/vt/sqlparser"
 
 	"github.com/stackql-labs/databricks-tokens/test/harness/local"
+	"github.com/stackql-labs/databricks-tokens/test/harness/transport"
 	"github.com/stackql-labs/databricks-tokens/test/harness/value"
 )
 
@@ -106,7 +107,7 @@ func (rt *responseTable) sqlError(err error) error {
 }
 
 // rows evaluates the SELECT over the rows of one response.
-func (rt *responseTable) rows(ctx context.Context, r *response) ([]string, [][]value.Value, error) {
+func (rt *responseTable) rows(ctx context.Context, r *transport.Response) ([]string, [][]value.Value, error) {
 	db, err := local.Open(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -476,7 +477,7 @@ func (e *Engine) planExec(ex *sqlparser.Exec) (func(context.Context) (*Result, e
 		if err != nil {
 			return nil, err
 		}
-		if !hasRows || resp.empty() {
+		if !hasRows || resp.Empty() {
 			return &Result{Message: despatched}, nil
 		}
 		res := &Result{}

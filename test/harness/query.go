@@ -14,6 +14,7 @@ import (
 
 	"github.com/stackql-labs/databricks-tokens/test/harness/jsonrows"
 	"github.com/stackql-labs/databricks-tokens/test/harness/local"
+	"github.com/stackql-labs/databricks-tokens/test/harness/transport"
 	"github.com/stackql-labs/databricks-tokens/test/harness/value"
 )
 
@@ -336,10 +337,10 @@ const maxFanout = 8
 // its parameter values were written. The first failure cancels the
 // requests still in flight and is the one reported: a statement that has
 // failed does not wait for its siblings.
-func (p *queryPlan) fetchAll(ctx context.Context) ([][]*response, error) {
+func (p *queryPlan) fetchAll(ctx context.Context) ([][]*transport.Response, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	out := make([][]*response, len(p.refs))
+	out := make([][]*transport.Response, len(p.refs))
 	var (
 		wg       sync.WaitGroup
 		once     sync.Once
@@ -347,7 +348,7 @@ func (p *queryPlan) fetchAll(ctx context.Context) ([][]*response, error) {
 	)
 	slots := make(chan struct{}, maxFanout)
 	for ri, r := range p.refs {
-		out[ri] = make([]*response, len(r.fanout))
+		out[ri] = make([]*transport.Response, len(r.fanout))
 		for i, params := range r.fanout {
 			wg.Add(1)
 			go func() {
@@ -377,8 +378,8 @@ func (p *queryPlan) fetchAll(ctx context.Context) ([][]*response, error) {
 // of items), anything else through encoding/json and any-sdk's JSONPath.
 // Either way a value of the wrong JSON type for its column is an error:
 // rows that do not say what the schema says would answer queries wrongly.
-func (r *rowSource) load(ctx context.Context, db *local.DB, resp *response, params map[string]value.Value) error {
-	if resp.empty() {
+func (r *rowSource) load(ctx context.Context, db *local.DB, resp *transport.Response, params map[string]value.Value) error {
+	if resp.Empty() {
 		return nil
 	}
 	props := r.table.Columns[:len(r.respCols)]
@@ -388,7 +389,7 @@ func (r *rowSource) load(ctx context.Context, db *local.DB, resp *response, para
 	}
 	for i, row := range rows {
 		if err := checkRow(props, row); err != nil {
-			return resp.fail(fmt.Errorf("the response does not match the schema of %s: item %d: %w", r.m, i+1, err))
+			return resp.Fail(fmt.Errorf("the response does not match the schema of %s: item %d: %w", r.m, i+1, err))
 		}
 		for j, c := range r.table.Columns[len(props):] {
 			row[len(props)+j] = params[c.Name]
@@ -397,15 +398,15 @@ func (r *rowSource) load(ctx context.Context, db *local.DB, resp *response, para
 	return db.Load(ctx, r.table, rows)
 }
 
-func (r *rowSource) decode(resp *response, props []local.Column) ([][]value.Value, error) {
+func (r *rowSource) decode(resp *transport.Response, props []local.Column) ([][]value.Value, error) {
 	width := len(r.table.Columns)
 	if r.direct {
-		rows, err := jsonrows.Decode(resp.raw, r.path, r.respCols, width)
+		rows, err := jsonrows.Decode(resp.Raw, r.path, r.respCols, width)
 		if err == nil {
 			return rows, nil
 		}
 		if !errors.Is(err, jsonrows.ErrUnsupported) {
-			return nil, resp.fail(fmt.Errorf("the response is not JSON: %w", err))
+			return nil, resp.Fail(fmt.Errorf("the response is not JSON: %w", err))
 		}
 	}
 	items, err := listItems(resp, r.m)
@@ -416,7 +417,7 @@ func (r *rowSource) decode(resp *response, props []local.Column) ([][]value.Valu
 	for i, it := range items {
 		rows[i] = make([]value.Value, width)
 		if err := itemRow(it, props, rows[i]); err != nil {
-			return nil, resp.fail(fmt.Errorf("the response does not match the schema of %s: item %d: %w", r.m, i+1, err))
+			return nil, resp.Fail(fmt.Errorf("the response does not match the schema of %s: item %d: %w", r.m, i+1, err))
 		}
 	}
 	return rows, nil

@@ -56,7 +56,7 @@ func (e *Engine) service(prov, svc string) (*registry.Provider, *registry.Servic
 	if err != nil {
 		return nil, nil, err
 	}
-	e.addSecretPatterns(s.Secrets)
+	e.red.AddPatterns(s.Secrets)
 	return p, s, nil
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stackql-labs/databricks-tokens/test/harness"
 	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
+	"github.com/stackql-labs/databricks-tokens/test/harness/transport"
 	"github.com/stackql-labs/databricks-tokens/test/sim"
 )
 
@@ -62,7 +63,7 @@ func TestRetryPolicy(t *testing.T) {
 				t.Errorf("%s: %v", tc.sql, err)
 			case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
 				t.Errorf("%s\nerror %v\nwant one containing %q", tc.sql, err, tc.err)
-			case err != nil && !harness.IsRemote(err):
+			case err != nil && !transport.IsRemote(err):
 				t.Errorf("%v is not a RemoteError", err)
 			}
 			var got []string
@@ -88,7 +89,7 @@ func TestTimeoutNamesTheRequest(t *testing.T) {
 	start := time.Now()
 	err := eng.Exec(context.Background(), listSQL, func(*harness.Statement, *harness.Result) error { return nil })
 	want := "line 1: GET dbc-retry.cloud.databricks.com/api/2.0/token/list: timed out after 50ms"
-	if err == nil || err.Error() != want || !errors.Is(err, context.DeadlineExceeded) || !harness.IsRemote(err) {
+	if err == nil || err.Error() != want || !errors.Is(err, context.DeadlineExceeded) || !transport.IsRemote(err) {
 		t.Errorf("error %v\nwant %s", err, want)
 	}
 	if took := time.Since(start); took > 5*time.Second {

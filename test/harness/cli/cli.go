@@ -26,6 +26,7 @@ import (
 	"github.com/stackql-labs/databricks-tokens/test/harness"
 	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
 	"github.com/stackql-labs/databricks-tokens/test/harness/render"
+	"github.com/stackql-labs/databricks-tokens/test/harness/transport"
 )
 
 // Exit statuses. Statements run in order and the first failure stops the
@@ -197,7 +198,7 @@ func exitCode(ctx context.Context, err error) int {
 	switch {
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return ExitInterrupted
-	case harness.IsRemote(err):
+	case transport.IsRemote(err):
 		return ExitRemote
 	}
 	return ExitFailed

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stackql-labs/databricks-tokens/test/harness"
+	"github.com/stackql-labs/databricks-tokens/test/harness/transport"
 )
 
 func TestParseArgs(t *testing.T) {
@@ -93,7 +93,7 @@ func TestExitCode(t *testing.T) {
 	stopped, cancel := context.WithCancel(live)
 	cancel()
 	remote := func(err error) error {
-		return fmt.Errorf("line 1: %w", &harness.RemoteError{Method: "GET", URL: "h/p", Err: err})
+		return fmt.Errorf("line 1: %w", &transport.RemoteError{Method: "GET", URL: "h/p", Err: err})
 	}
 	for _, tc := range []struct {
 		name string
@@ -102,7 +102,7 @@ func TestExitCode(t *testing.T) {
 		want int
 	}{
 		{"statement error", live, errors.New(`line 1: unknown column "x"`), ExitFailed},
-		{"error status", live, fmt.Errorf("line 1: %w", &harness.RemoteError{Method: "GET", URL: "h/p", Status: 503}), ExitRemote},
+		{"error status", live, fmt.Errorf("line 1: %w", &transport.RemoteError{Method: "GET", URL: "h/p", Status: 503}), ExitRemote},
 		{"network", live, remote(errors.New("connection refused")), ExitRemote},
 		{"interrupted", stopped, remote(context.Canceled), ExitInterrupted},
 		{"cancelled, but not by the caller", live, remote(context.Canceled), ExitRemote},

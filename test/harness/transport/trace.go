@@ -1,4 +1,4 @@
-package harness
+package transport
 
 import (
 	"fmt"
@@ -12,8 +12,8 @@ const maxTracedBody = 1024
 
 // traceRequest writes "> METHOD URL BODY" before a request is sent, so a
 // slow request shows what it waits for.
-func (e *Engine) traceRequest(req *http.Request, payload []byte) {
-	if e.cfg.Trace == nil {
+func (t *Transport) traceRequest(req *http.Request, payload []byte) {
+	if t.cfg.Trace == nil {
 		return
 	}
 	line := "> " + req.Method + " " + publicURL(req)
@@ -24,13 +24,13 @@ func (e *Engine) traceRequest(req *http.Request, payload []byte) {
 		}
 		line += " " + body
 	}
-	e.trace(line)
+	t.trace(line)
 }
 
 // traceResponse writes "< METHOD URL STATUS DURATION", or the failure in
 // place of the status.
-func (e *Engine) traceResponse(req *http.Request, resp *http.Response, d time.Duration, err error) {
-	if e.cfg.Trace == nil {
+func (t *Transport) traceResponse(req *http.Request, resp *http.Response, d time.Duration, err error) {
+	if t.cfg.Trace == nil {
 		return
 	}
 	line := "< " + req.Method + " " + publicURL(req)
@@ -42,16 +42,16 @@ func (e *Engine) traceResponse(req *http.Request, resp *http.Response, d time.Du
 	default:
 		line += fmt.Sprintf(" %d %s", resp.StatusCode, duration(d))
 	}
-	e.trace(line)
+	t.trace(line)
 }
 
 // trace writes one line, secrets masked. Headers never reach it, so the
 // Authorization header cannot either.
-func (e *Engine) trace(line string) {
-	line = strings.Join(strings.Fields(e.Redact(line)), " ") + "\n"
-	e.traceMu.Lock()
-	defer e.traceMu.Unlock()
-	_, _ = e.cfg.Trace.Write([]byte(line)) // a trace that cannot be written is not the request's failure
+func (t *Transport) trace(line string) {
+	line = strings.Join(strings.Fields(t.r.Redact(line)), " ") + "\n"
+	t.traceMu.Lock()
+	defer t.traceMu.Unlock()
+	_, _ = t.cfg.Trace.Write([]byte(line)) // a trace that cannot be written is not the request's failure
 }
 
 // duration rounds d for reading: milliseconds, or microseconds below one.

@@ -1,4 +1,4 @@
-package harness
+package transport
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// send sends req and returns its 2xx body; anything else is a *RemoteError.
+// Send sends req and returns its 2xx body; anything else is a *RemoteError.
 //
 // Retry policy: a GET or HEAD answered 429 or 503 is sent again, up to
 // Config.Retries times, after the Retry-After seconds the answer gives or
@@ -20,11 +20,11 @@ import (
 // Other methods are sent once: a retried create could create twice. When
 // one of those fails without a clear answer, the error says what to check
 // (hint).
-func (e *Engine) send(ctx context.Context, req *http.Request, hint string) (*response, error) {
-	x := &exchange{e: e, req: req, where: req.URL.Host + req.URL.EscapedPath()}
+func (t *Transport) Send(ctx context.Context, req *http.Request, hint string) (*Response, error) {
+	x := &exchange{t: t, req: req, where: req.URL.Host + req.URL.EscapedPath()}
 	tries := 1
 	if idempotent(req.Method) {
-		tries += e.cfg.Retries
+		tries += t.cfg.Retries
 	} else {
 		x.hint = hint
 	}
@@ -33,7 +33,7 @@ func (e *Engine) send(ctx context.Context, req *http.Request, hint string) (*res
 		return nil, x.failed(0, err)
 	}
 	for x.tries = 1; ; x.tries++ {
-		resp, body, err := e.attempt(ctx, req, payload)
+		resp, body, err := t.attempt(ctx, req, payload)
 		status := 0
 		if resp != nil {
 			status = resp.StatusCode
@@ -42,12 +42,12 @@ func (e *Engine) send(ctx context.Context, req *http.Request, hint string) (*res
 			return nil, x.failed(status, err)
 		}
 		if retryable(status) && x.tries < tries {
-			wait, waitErr := e.retryWait(resp.Header.Get("Retry-After"), x.tries)
+			wait, waitErr := t.retryWait(resp.Header.Get("Retry-After"), x.tries)
 			if waitErr != nil {
 				return nil, x.refused(resp, body, waitErr.Error())
 			}
 			if err := sleep(ctx, wait); err != nil {
-				return nil, x.failed(0, errCancelled)
+				return nil, x.failed(0, ErrCancelled)
 			}
 			continue
 		}
@@ -57,7 +57,7 @@ func (e *Engine) send(ctx context.Context, req *http.Request, hint string) (*res
 
 // exchange is one request on its way: what its failures must name.
 type exchange struct {
-	e     *Engine
+	t     *Transport
 	req   *http.Request
 	where string // host and path
 	hint  string // set when the request is not retried
@@ -78,12 +78,12 @@ func (x *exchange) failed(status int, err error) error {
 	if mayHaveArrived(err) {
 		re.Hint = x.hint
 	}
-	re.Err = redacted{x.e, re.Err}
+	re.Err = redacted{x.t.r, re.Err}
 	return re
 }
 
 // answer turns a response into the body or the error it means.
-func (x *exchange) answer(resp *http.Response, body []byte) (*response, error) {
+func (x *exchange) answer(resp *http.Response, body []byte) (*Response, error) {
 	status := resp.StatusCode
 	switch {
 	case status >= 300 && status < 400:
@@ -92,19 +92,19 @@ func (x *exchange) answer(resp *http.Response, body []byte) (*response, error) {
 			to = u.Redacted()
 		}
 		re := x.remote(status)
-		re.Err = redacted{x.e, fmt.Errorf("unexpected redirect from %s to %s; not followed", publicURL(x.req), to)}
+		re.Err = redacted{x.t.r, fmt.Errorf("unexpected redirect from %s to %s; not followed", publicURL(x.req), to)}
 		return nil, re
 	case status < 200 || status > 299:
 		return nil, x.refused(resp, body, "")
 	}
-	r := &response{raw: body, fail: func(err error) error {
+	r := &Response{Raw: body, fail: func(err error) error {
 		re := x.remote(status)
 		re.Err, re.Hint = err, x.hint
 		return re
 	}}
 	if ct := resp.Header.Get("Content-Type"); len(bytes.TrimSpace(body)) > 0 && ct != "" && !strings.Contains(ct, "json") {
 		// Not quoted: a 2xx body is data and may hold a secret the API issued.
-		return nil, r.fail(fmt.Errorf("the response is %s, not JSON (%d bytes)", ct, len(body)))
+		return nil, r.Fail(fmt.Errorf("the response is %s, not JSON (%d bytes)", ct, len(body)))
 	}
 	return r, nil
 }
@@ -131,11 +131,11 @@ func (x *exchange) refused(resp *http.Response, b []byte, why string) error {
 				code = ""
 			}
 		}
-		re.Code = x.e.oneLine(code)
-		re.Message = x.e.oneLine(env.Message)
+		re.Code = x.t.r.oneLine(code)
+		re.Message = x.t.r.oneLine(env.Message)
 		return re
 	}
-	if s := x.e.snippet(b); s != "" {
+	if s := x.t.r.snippet(b); s != "" {
 		re.Message = s
 	} else {
 		re.Message = http.StatusText(resp.StatusCode)
@@ -145,16 +145,16 @@ func (x *exchange) refused(resp *http.Response, b []byte, why string) error {
 
 // attempt sends req once under the per-request timeout and reads the whole
 // body. A response with an error means the body could not be read.
-func (e *Engine) attempt(ctx context.Context, req *http.Request, payload []byte) (*http.Response, []byte, error) {
-	actx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
+func (t *Transport) attempt(ctx context.Context, req *http.Request, payload []byte) (*http.Response, []byte, error) {
+	actx, cancel := context.WithTimeout(ctx, t.cfg.Timeout)
 	defer cancel()
 	r := req.Clone(actx)
 	if payload != nil {
 		r.Body = io.NopCloser(bytes.NewReader(payload))
 	}
-	e.traceRequest(r, payload)
+	t.traceRequest(r, payload)
 	start := time.Now()
-	resp, err := e.client.Do(r)
+	resp, err := t.client.Do(r)
 	var body []byte
 	if err == nil {
 		body, err = io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
@@ -163,13 +163,13 @@ func (e *Engine) attempt(ctx context.Context, req *http.Request, payload []byte)
 	switch {
 	case err == nil:
 	case ctx.Err() != nil:
-		err = errCancelled
+		err = ErrCancelled
 	case actx.Err() != nil:
-		err = timeoutError{e.cfg.Timeout}
+		err = timeoutError{t.cfg.Timeout}
 	default:
 		err = transportCause(err)
 	}
-	e.traceResponse(r, resp, time.Since(start), err)
+	t.traceResponse(r, resp, time.Since(start), err)
 	return resp, body, err
 }
 
@@ -200,14 +200,14 @@ func retryable(status int) bool {
 // retryWait is the wait before try n+1: the answer's Retry-After seconds,
 // else 250ms doubling per try, capped by MaxRetryWait. A Retry-After over
 // the cap is an error: retrying sooner than asked would only be refused.
-func (e *Engine) retryWait(retryAfter string, n int) (time.Duration, error) {
+func (t *Transport) retryWait(retryAfter string, n int) (time.Duration, error) {
 	s, err := strconv.Atoi(strings.TrimSpace(retryAfter))
 	if err != nil || s < 0 {
-		return backoff(n, e.cfg.MaxRetryWait), nil
+		return backoff(n, t.cfg.MaxRetryWait), nil
 	}
 	d := time.Duration(s) * time.Second
-	if d > e.cfg.MaxRetryWait {
-		return 0, fmt.Errorf("not retried: Retry-After %s is over the %s limit", d, e.cfg.MaxRetryWait)
+	if d > t.cfg.MaxRetryWait {
+		return 0, fmt.Errorf("not retried: Retry-After %s is over the %s limit", d, t.cfg.MaxRetryWait)
 	}
 	return d, nil
 }
@@ -233,26 +233,26 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func (e *Engine) snippet(b []byte) string {
-	s := e.oneLine(string(b))
+func (r *Redactor) snippet(b []byte) string {
+	s := r.oneLine(string(b))
 	if len(s) > 200 {
 		s = s[:200] + "..."
 	}
 	return s
 }
 
-func (e *Engine) oneLine(s string) string {
-	return strings.Join(strings.Fields(e.Redact(s)), " ")
+func (r *Redactor) oneLine(s string) string {
+	return strings.Join(strings.Fields(r.Redact(s)), " ")
 }
 
-// redacted shows an error's text with the engine's secrets masked, and
+// redacted shows an error's text with the secrets masked, and
 // keeps the error for errors.Is and errors.As.
 type redacted struct {
-	e   *Engine
+	r   *Redactor
 	err error
 }
 
-func (r redacted) Error() string { return r.e.oneLine(r.err.Error()) }
+func (r redacted) Error() string { return r.r.oneLine(r.err.Error()) }
 func (r redacted) Unwrap() error { return r.err }
 
 // publicURL is req's URL as it may be shown: no userinfo, no empty "?".

@@ -1,4 +1,4 @@
-package harness
+package transport
 
 import (
 	"context"
@@ -61,9 +61,9 @@ func IsRemote(err error) bool {
 	return errors.As(err, &re)
 }
 
-// errCancelled is the cause of a request stopped by its context (Ctrl-C,
+// ErrCancelled is the cause of a request stopped by its context (Ctrl-C,
 // in the CLI); errors.Is(err, context.Canceled) holds for it.
-var errCancelled = cancelled{}
+var ErrCancelled error = cancelled{}
 
 type cancelled struct{}
 
@@ -110,16 +110,4 @@ func mayHaveArrived(err error) bool {
 		return false
 	}
 	return true
-}
-
-// unsureHint is what to check after a request that is not retried failed
-// without a clear answer: it may have taken effect.
-func (m *method) unsureHint() string {
-	switch strings.ToUpper(m.verb) {
-	case "INSERT":
-		return fmt.Sprintf("not retried: it may have been created; check with SELECT on %s before running it again", m.t.id)
-	case "DELETE":
-		return fmt.Sprintf("not retried: it may have been deleted; check with SELECT on %s whether it is still listed", m.t.id)
-	}
-	return fmt.Sprintf("not retried: it may have taken effect; check with SELECT on %s before running it again", m.t.id)
 }
