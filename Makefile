@@ -51,5 +51,6 @@ FUZZTIME ?= 60s
 # go test -fuzz takes one target per run, so the targets run one after another.
 fuzz: deps
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 20x ./generator/
+	$(GO) test -run '^$$' -fuzz '^FuzzRefs$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 20x ./generator/
 	$(GO) test -run '^$$' -fuzz '^FuzzPrepare$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 20x ./test/harness/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeAgreesWithTheGeneralPath$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 20x ./test/harness/jsonrows/

@@ -50,8 +50,8 @@ func render(m *model) (Files, error) {
 
 func (m *model) providerDoc() map[string]any {
 	auth := map[string]any{}
-	for _, e := range m.provider.Auth {
-		auth[e.key] = e.val.Value
+	for k, v := range m.provider.Auth {
+		auth[k] = v
 	}
 	return map[string]any{
 		"id":          m.provider.ID,
@@ -101,7 +101,8 @@ func (m *model) serviceDoc() (map[string]any, error) {
 				"operation": map[string]any{"$ref": "#/paths/" + jsonPointerEscape(meth.Path) + "/" + meth.HTTP},
 				"response":  response,
 			}
-			// EXEC-only methods stay out of sqlVerbs: any-sdk's schema rejects an exec key.
+			// EXEC-only methods stay out of sqlVerbs: any-sdk's JSON schema
+			// rejects an exec key there.
 			if meth.Verb != "exec" {
 				ref := fmt.Sprintf("#/components/x-stackQL-resources/%s/methods/%s", r.Name, meth.Name)
 				verbs[meth.Verb] = append(verbs[meth.Verb], map[string]any{"$ref": ref})

@@ -24,7 +24,7 @@ type model struct {
 
 type providerInfo struct {
 	ID, Version, Description string
-	Auth                     []entry // in source order
+	Auth                     map[string]string // config.auth
 }
 
 type serviceInfo struct {
@@ -49,7 +49,8 @@ type method struct {
 }
 
 // sqlVerbs are the verbs a method may be mapped to; exec means reachable only
-// with EXEC, so the method is left out of sqlVerbs in the service document.
+// with EXEC, so the method is left out of sqlVerbs in the service document:
+// any-sdk's JSON schema for sqlVerbs rejects an exec key.
 var sqlVerbs = []string{"select", "insert", "update", "delete", "replace", "exec"}
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
@@ -57,13 +58,13 @@ var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 // versionRE is the version pattern of any-sdk's provider schema.
 var versionRE = regexp.MustCompile(`^v?\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?$`)
 
-// authKeys are the keys of a provider's config.auth the engine reads.
-var authKeys = []string{"type", "credentialsenvvar", "valuePrefix", "location", "name", "username_var", "password_var"}
-
 // load parses and checks both sources and resolves the mapping against the spec.
 func load(src Sources) (*model, error) {
 	specNode, err := parseYAML(src.Spec)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkRefs(specNode); err != nil {
 		return nil, err
 	}
 	if err := checkSpecNode(specNode); err != nil {
@@ -78,7 +79,7 @@ func load(src Sources) (*model, error) {
 		return nil, err
 	}
 	m := &model{spec: spec, specNode: specNode, mapping: mapNode}
-	if err := m.loadMapping(); err != nil {
+	if err := m.loadMapping(src.Mapping); err != nil {
 		return nil, err
 	}
 	if err := m.checkEngineConstraints(); err != nil {
@@ -115,6 +116,8 @@ func loadOpenAPI(path string, data []byte) (doc *openapi3.T, err error) {
 // on and the project's own rule that every property is described.
 func checkSpecNode(root node) error {
 	return root.walk(func(n node) error {
+		// The real engine rejects "type: required": required is a list of
+		// property names on the object schema, never a type.
 		if t, ok := n.get("type"); ok && t.Kind == yaml.ScalarNode && t.Value == "required" {
 			return t.errorf("\"type: required\" is not OpenAPI; list required properties with \"required: [name, ...]\" on the object schema")
 		}
@@ -136,95 +139,6 @@ func checkSpecNode(root node) error {
 // happens to be called properties.
 func isSchemaPath(path string) bool {
 	return strings.HasPrefix(path, "components.schemas.") || strings.Contains(path, ".schema.")
-}
-
-func (m *model) loadMapping() error {
-	root := m.mapping
-	if err := root.allowKeys("provider", "service", "resources"); err != nil {
-		return err
-	}
-	prov, err := root.mapping("provider")
-	if err != nil {
-		return err
-	}
-	if err := prov.allowKeys("id", "version", "description", "auth"); err != nil {
-		return err
-	}
-	if m.provider.ID, err = prov.str("id", true); err != nil {
-		return err
-	}
-	if m.provider.Version, err = prov.str("version", true); err != nil {
-		return err
-	}
-	if !versionRE.MatchString(m.provider.Version) {
-		at, _ := prov.get("version")
-		return at.errorf("version %q must look like v00.00.00000 (any-sdk's pattern %s)", m.provider.Version, versionRE)
-	}
-	if m.provider.Description, err = prov.str("description", true); err != nil {
-		return err
-	}
-	auth, err := prov.mapping("auth")
-	if err != nil {
-		return err
-	}
-	if err := auth.allowKeys(authKeys...); err != nil {
-		return err
-	}
-	if _, err := auth.str("type", true); err != nil {
-		return err
-	}
-	for _, e := range auth.entries() {
-		if _, err := auth.str(e.key, true); err != nil {
-			return err
-		}
-	}
-	m.provider.Auth = auth.entries()
-
-	svc, err := root.mapping("service")
-	if err != nil {
-		return err
-	}
-	if err := svc.allowKeys("name", "title", "description"); err != nil {
-		return err
-	}
-	if m.service.Name, err = svc.str("name", true); err != nil {
-		return err
-	}
-	if m.service.Title, err = svc.str("title", true); err != nil {
-		return err
-	}
-	if m.service.Description, err = svc.str("description", true); err != nil {
-		return err
-	}
-	for _, n := range []struct {
-		v   string
-		key string
-		at  node
-	}{{m.provider.ID, "id", prov}, {m.service.Name, "name", svc}} {
-		if !nameRE.MatchString(n.v) {
-			return n.at.errorf("%s %q must be lowercase letters, digits and underscores", n.key, n.v)
-		}
-	}
-
-	ops, err := m.operationsByID()
-	if err != nil {
-		return err
-	}
-	resources, err := root.mapping("resources")
-	if err != nil {
-		return err
-	}
-	if len(resources.entries()) == 0 {
-		return resources.errorf("no resources")
-	}
-	for _, re := range resources.entries() {
-		r, err := m.loadResource(re, ops)
-		if err != nil {
-			return err
-		}
-		m.resources = append(m.resources, r)
-	}
-	return nil
 }
 
 type operationRef struct {
@@ -251,74 +165,6 @@ func (m *model) operationsByID() (map[string]operationRef, error) {
 		}
 	}
 	return out, nil
-}
-
-func (m *model) loadResource(re entry, ops map[string]operationRef) (resource, error) {
-	n := re.val
-	if !nameRE.MatchString(re.key) {
-		return resource{}, n.errorf("resource name %q must be lowercase letters, digits and underscores", re.key)
-	}
-	if err := n.allowKeys("title", "description", "methods"); err != nil {
-		return resource{}, err
-	}
-	r := resource{Name: re.key}
-	var err error
-	if r.Title, err = n.str("title", true); err != nil {
-		return resource{}, err
-	}
-	if r.Description, err = n.str("description", true); err != nil {
-		return resource{}, err
-	}
-	methods, err := n.mapping("methods")
-	if err != nil {
-		return resource{}, err
-	}
-	if len(methods.entries()) == 0 {
-		return resource{}, methods.errorf("no methods")
-	}
-	for _, me := range methods.entries() {
-		mn := me.val
-		if !nameRE.MatchString(me.key) {
-			return resource{}, mn.errorf("method name %q must be lowercase letters, digits and underscores", me.key)
-		}
-		if err := mn.allowKeys("operation", "verb", "objectKey"); err != nil {
-			return resource{}, err
-		}
-		opID, err := mn.str("operation", true)
-		if err != nil {
-			return resource{}, err
-		}
-		ref, ok := ops[opID]
-		if !ok {
-			at, _ := mn.get("operation")
-			return resource{}, at.errorf("unknown operation %q: no operationId %q in %s", opID, opID, m.specNode.file)
-		}
-		if opID != me.key {
-			at, _ := mn.get("operation")
-			return resource{}, at.errorf("method %q calls operation %q: any-sdk names a method by its operationId, so the two must be equal", me.key, opID)
-		}
-		verb, err := mn.str("verb", true)
-		if err != nil {
-			return resource{}, err
-		}
-		if !contains(sqlVerbs, verb) {
-			at, _ := mn.get("verb")
-			return resource{}, at.errorf("unknown sql verb %q (want one of %s)", verb, strings.Join(sqlVerbs, ", "))
-		}
-		key, err := mn.str("objectKey", false)
-		if err != nil {
-			return resource{}, err
-		}
-		meth := method{Name: me.key, Verb: verb, ObjectKey: key, Path: ref.path, HTTP: ref.http, Op: ref.op, where: mn}
-		if key != "" {
-			if _, err := m.objectKeySchema(meth); err != nil {
-				at, _ := mn.get("objectKey")
-				return resource{}, at.errorf("%s", err)
-			}
-		}
-		r.Methods = append(r.Methods, meth)
-	}
-	return r, nil
 }
 
 // responseSchema is the JSON schema of the operation's 200 response, or nil.
@@ -379,8 +225,10 @@ func (m *model) rowSchema(meth method) *openapi3.SchemaRef {
 }
 
 // checkEngineConstraints enforces what the real StackQL engine needs of a
-// provider (see shared engine notes): each rule here was measured.
+// provider; each rule here was measured against the engine, and each says
+// why where it is checked.
 func (m *model) checkEngineConstraints() error {
+	// The engine takes the base URL of every method from servers[0].url.
 	if len(m.spec.Servers) == 0 {
 		return m.specNode.errorf("no servers: the engine needs servers[0].url")
 	}
@@ -389,10 +237,16 @@ func (m *model) checkEngineConstraints() error {
 			opPath := m.specNode.child("paths", nil).child(meth.Path, nil).child(meth.HTTP, nil)
 			switch meth.Verb {
 			case "exec":
+				// An EXEC body must mark nothing required: with a required
+				// field the engine rejects EXEC ... @@json='{"token_id": "…"}',
+				// the form the seed uses.
 				if body := requestSchema(meth.Op); body != nil && len(body.Value.Required) > 0 {
 					at := m.schemaNode(body, opPath.path+".requestBody.content.application/json.schema")
 					return at.errorf("exec method %q: request body marks %q required; the engine would then reject the seed's @@json form; say it is required in its description instead", meth.Name, body.Value.Required[0])
 				}
+				// An EXEC method's 200 response must have no content: given a
+				// response schema, the engine fails EXEC with "schema
+				// unsuitable".
 				if resp := meth.Op.Responses.Get(200); resp != nil && resp.Value != nil && len(resp.Value.Content) > 0 {
 					return opPath.child("responses", nil).child("200", nil).child("content", nil).errorf(
 						"exec method %q: the 200 response must have no content; with a schema the engine fails EXEC with \"schema unsuitable\"", meth.Name)

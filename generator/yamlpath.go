@@ -95,18 +95,6 @@ func (n node) lookup(keys ...string) (node, bool) {
 	return cur, true
 }
 
-// mapping returns the mapping under key, or an error naming the key.
-func (n node) mapping(key string) (node, error) {
-	v, ok := n.get(key)
-	if !ok {
-		return node{}, n.errorf("missing %q", key)
-	}
-	if v.Kind != yaml.MappingNode {
-		return node{}, v.errorf("must be a mapping")
-	}
-	return v, nil
-}
-
 // str returns the scalar under key; a required key that is missing or empty
 // is an error.
 func (n node) str(key string, required bool) (string, error) {
@@ -123,22 +111,42 @@ func (n node) str(key string, required bool) (string, error) {
 	return v.Value, nil
 }
 
-// allowKeys rejects keys of a mapping that are not in allowed, so that a
-// misspelt key is an error rather than silently ignored.
-func (n node) allowKeys(allowed ...string) error {
-	for _, e := range n.entries() {
-		known := false
-		for _, a := range allowed {
-			if e.key == a {
-				known = true
-				break
+// find returns the node under n that a decoder error points at, with its
+// YAML path: with key, the value of the mapping key of that name on line;
+// with column, the value that starts at line and column; otherwise the first
+// value on line that is not a mapping. Aliases are not followed: what they
+// stand for is found where its anchor is.
+func (n node) find(line, column int, key string) (node, bool) {
+	var found node
+	var visit func(cur node) bool
+	visit = func(cur node) bool {
+		if key == "" && cur.Line == line && (cur.Column == column || column == 0 && cur.Kind != yaml.MappingNode) {
+			found = cur
+			return true
+		}
+		switch cur.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(cur.Content); i += 2 {
+				k, v := cur.Content[i], cur.child(cur.Content[i].Value, cur.Content[i+1])
+				if key != "" && k.Line == line && k.Value == key {
+					found = v
+					return true
+				}
+				if visit(v) {
+					return true
+				}
+			}
+		case yaml.SequenceNode:
+			for i, c := range cur.Content {
+				if visit(node{Node: c, file: cur.file, path: fmt.Sprintf("%s[%d]", cur.path, i)}) {
+					return true
+				}
 			}
 		}
-		if !known {
-			return e.val.errorf("unknown key %q", e.key)
-		}
+		return false
 	}
-	return nil
+	ok := visit(n)
+	return found, ok
 }
 
 func (n node) checkDuplicateKeys() error {

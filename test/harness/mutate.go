@@ -14,6 +14,7 @@ import (
 	"github.com/stackql/stackql-parser/go/vt/sqlparser"
 
 	"github.com/stackql-labs/databricks-tokens/test/harness/local"
+	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
 	"github.com/stackql-labs/databricks-tokens/test/harness/transport"
 	"github.com/stackql-labs/databricks-tokens/test/harness/value"
 )
@@ -101,7 +102,7 @@ func (rt *responseTable) sqlError(err error) error {
 		for _, c := range rt.table.Columns {
 			cols = append(cols, c.Name)
 		}
-		return fmt.Errorf("unknown column %q in RETURNING of %s%s", col, rt.m, available(cols))
+		return fmt.Errorf("unknown column %q in RETURNING of %s%s", col, rt.m, registry.Available(cols))
 	}
 	return fmt.Errorf("RETURNING: %s", se.Msg)
 }
@@ -259,7 +260,7 @@ func (m *method) set(label, name string, v value.Value, params map[string]value.
 	if prop, ok := strings.CutPrefix(name, bodyPrefix); ok {
 		s, known := m.body[prop]
 		if !known {
-			return fmt.Errorf("unknown %s: the request body of %s has no property %q%s", label, m, prop, available(slices.Sorted(maps.Keys(m.body))))
+			return fmt.Errorf("unknown %s: the request body of %s has no property %q%s", label, m, prop, registry.Available(slices.Sorted(maps.Keys(m.body))))
 		}
 		if v.IsNull() {
 			return nil // NULL leaves the property out
@@ -360,7 +361,7 @@ func checkJSONBody(m *method, obj map[string]any) error {
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		s, ok := m.body[k]
 		if !ok {
-			return fmt.Errorf("@@json: the request body of %s has no property %q%s", m, k, available(slices.Sorted(maps.Keys(m.body))))
+			return fmt.Errorf("@@json: the request body of %s has no property %q%s", m, k, registry.Available(slices.Sorted(maps.Keys(m.body))))
 		}
 		if !jsonTypeOK(s.GetType(), obj[k]) {
 			return fmt.Errorf("@@json: property %q must be %s", k, article(s.GetType()))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stackql-labs/databricks-tokens/test/harness/jsonrows"
 	"github.com/stackql-labs/databricks-tokens/test/harness/local"
+	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
 	"github.com/stackql-labs/databricks-tokens/test/harness/transport"
 	"github.com/stackql-labs/databricks-tokens/test/harness/value"
 )
@@ -153,7 +154,7 @@ func (p *queryPlan) sqlError(err error) error {
 		for _, c := range p.refs[0].table.Columns {
 			cols = append(cols, c.Name)
 		}
-		return fmt.Errorf("unknown column %q in %s%s", col, p.refs[0].m.t.id, available(cols))
+		return fmt.Errorf("unknown column %q in %s%s", col, p.refs[0].m.t.id, registry.Available(cols))
 	}
 	if col, ok := strings.CutPrefix(msg, "no such column: "); ok {
 		return fmt.Errorf("unknown column %q", col)

@@ -174,7 +174,7 @@ func serverHost(u string) string {
 func (t *target) methodByKey(key string) (*method, error) {
 	op, err := t.rsc.FindMethod(key)
 	if err != nil || op == nil {
-		return nil, fmt.Errorf("method %q not found in resource %s%s", key, t.id, available(t.methodKeys("")))
+		return nil, fmt.Errorf("method %q not found in resource %s%s", key, t.id, registry.Available(t.methodKeys("")))
 	}
 	return newMethod(t, op), nil
 }
@@ -290,7 +290,7 @@ func (m *method) checkParam(name string, v value.Value) error {
 		if sv.inHost && !dnsLabelRE.MatchString(s) {
 			return fmt.Errorf("parameter %q: %q is not a valid DNS label: %s", name, s, labelProblem(s))
 		}
-		if sv.v != nil && len(sv.v.Enum) > 0 && !contains(sv.v.Enum, s) {
+		if sv.v != nil && len(sv.v.Enum) > 0 && !slices.Contains(sv.v.Enum, s) {
 			return fmt.Errorf("parameter %q: %q is not one of %s", name, s, strings.Join(sv.v.Enum, ", "))
 		}
 		if sv.pattern != nil && !sv.pattern.MatchString(s) {
@@ -353,7 +353,7 @@ func (m *method) inPath(name string) bool {
 	if sv := m.serverVar(name); sv != nil {
 		return !sv.inHost
 	}
-	return contains(m.required, name)
+	return slices.Contains(m.required, name)
 }
 
 // pattern returns a server variable's x-pattern, if it declares one.
@@ -379,20 +379,4 @@ func pattern(v *openapi3.ServerVariable) *regexp.Regexp {
 		return nil
 	}
 	return re
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func available(names []string) string {
-	if len(names) == 0 {
-		return ""
-	}
-	return " (available: " + strings.Join(names, ", ") + ")"
 }

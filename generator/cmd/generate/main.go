@@ -3,11 +3,13 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/stackql-labs/databricks-tokens/generator"
 )
@@ -43,6 +45,12 @@ func run(args []string, stderr io.Writer) int {
 	return 0
 }
 
+// maxSourceSize is the most a source may hold. The Token API's sources are
+// a few kilobytes; the limit is there so that a source pointed at something
+// endless, such as /dev/zero, is refused instead of read until memory runs
+// out.
+const maxSourceSize = 8 << 20
+
 // readSources reads the two sources; errors show the paths as given.
 func readSources(base, spec, mapping string) (generator.Sources, error) {
 	var src generator.Sources
@@ -50,13 +58,67 @@ func readSources(base, spec, mapping string) (generator.Sources, error) {
 		path string
 		dst  *generator.File
 	}{{spec, &src.Spec}, {mapping, &src.Mapping}} {
-		data, err := os.ReadFile(filepath.Join(base, f.path))
+		data, err := readSource(filepath.Join(base, f.path))
 		if err != nil {
-			return src, err
+			return src, fmt.Errorf("%s: %w", filepath.ToSlash(f.path), err)
 		}
 		*f.dst = generator.File{Path: filepath.ToSlash(f.path), Data: data}
 	}
 	return src, nil
+}
+
+// readSource reads a regular file of at most maxSourceSize bytes. It opens
+// without blocking, so a FIFO with no writer is refused rather than waited
+// on, and checks what it opened (not the path, which could change in
+// between) before reading.
+func readSource(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, pathless(err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, pathless(err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	if info.Size() > maxSourceSize {
+		return nil, errTooLarge
+	}
+	// The size from Stat can be stale or, for some kernel files, zero; the
+	// limit holds for what is actually read.
+	data, err := readAtMost(f, maxSourceSize)
+	if err != nil {
+		return nil, pathless(err)
+	}
+	return data, nil
+}
+
+var errTooLarge = fmt.Errorf("file is larger than %d MiB", maxSourceSize>>20)
+
+// readAtMost reads r to its end, or fails with errTooLarge once it has
+// given more than limit bytes.
+func readAtMost(r io.Reader, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, errTooLarge
+	}
+	return data, nil
+}
+
+// pathless drops the path from an *os.PathError: the caller names the
+// source by the path as given, not as joined with -C.
+func pathless(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // replaceDir writes files into a sibling of dir and swaps it in with renames,

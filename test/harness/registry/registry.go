@@ -225,7 +225,7 @@ func (p *Provider) Service(name string) (*Service, error) {
 		}
 	}
 	if entry == nil {
-		return nil, fmt.Errorf("service %q not found in provider %s%s", name, p.Name, available(p.serviceNames()))
+		return nil, fmt.Errorf("service %q not found in provider %s%s", name, p.Name, Available(p.serviceNames()))
 	}
 	ref := strings.SplitN(entry.Service.Ref, "#", 2)[0]
 	path := filepath.Join(p.srcRoot, filepath.FromSlash(ref))
@@ -273,7 +273,7 @@ func (s *Service) Resource(name string) (formulation.Resource, error) {
 	r, err := s.API.GetResource(name)
 	if err != nil || r == nil {
 		names, _ := s.ResourceNames()
-		return nil, fmt.Errorf("resource %q not found in %s.%s%s", name, s.Provider.Name, s.Entry.Name, available(names))
+		return nil, fmt.Errorf("resource %q not found in %s.%s%s", name, s.Provider.Name, s.Entry.Name, Available(names))
 	}
 	return r, nil
 }
@@ -303,7 +303,9 @@ func (s *Service) ResourceNames() ([]string, error) {
 	return s.resources, s.resErr
 }
 
-func available(names []string) string {
+// Available says which names a lookup could have matched, for an error
+// about one that matched none: " (available: a, b)", or "" for none.
+func Available(names []string) string {
 	if len(names) == 0 {
 		return ""
 	}
