@@ -16,7 +16,7 @@ import (
 type model struct {
 	spec      *openapi3.T
 	specNode  node
-	mapping   node
+	mapping   node // sql-mapping.yaml parsed, for the YAML paths of decoder errors and the order of keys
 	provider  providerInfo
 	service   serviceInfo
 	resources []resource
