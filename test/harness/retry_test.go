@@ -99,6 +99,13 @@ func TestTimeoutNamesTheRequest(t *testing.T) {
 
 func retrySim(t *testing.T, cfg harness.Config) (*sim.Server, *harness.Engine) {
 	t.Helper()
+	return retrySimToken(t, cfg, func(bearer string) string { return bearer })
+}
+
+// retrySimToken is retrySim with the credential the environment gives made
+// from the user's bearer token by token.
+func retrySimToken(t *testing.T, cfg harness.Config, token func(bearer string) string) (*sim.Server, *harness.Engine) {
+	t.Helper()
 	srv, err := sim.Start(sim.Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -114,6 +121,6 @@ func retrySim(t *testing.T, cfg harness.Config) (*sim.Server, *harness.Engine) {
 		t.Fatal(err)
 	}
 	cfg.Registry, cfg.Client = reg, srv.Client()
-	cfg.Getenv = func(string) string { return bearer }
+	cfg.Getenv = func(string) string { return token(bearer) }
 	return srv, harness.New(cfg)
 }

@@ -98,7 +98,9 @@ func transportCause(err error) error {
 
 // mayHaveArrived reports whether a request that failed with err could have
 // reached the server: not when the name did not resolve, the connection was
-// refused or the certificate was not trusted.
+// refused or the certificate was not trusted. It is the fallback for a
+// RoundTripper that does not report its connections (see
+// Transport.tracesConns); the error's type is all it has to go on.
 func mayHaveArrived(err error) bool {
 	var dnsErr *net.DNSError
 	var opErr *net.OpError

@@ -3,7 +3,6 @@ package transport
 import (
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 )
 
@@ -20,7 +19,7 @@ func (t *Transport) traceRequest(req *http.Request, payload []byte) {
 	if len(payload) > 0 {
 		body := string(payload)
 		if len(body) > maxTracedBody {
-			body = body[:maxTracedBody] + "..."
+			body = body[:cut(body, maxTracedBody)] + "..."
 		}
 		line += " " + body
 	}
@@ -45,10 +44,10 @@ func (t *Transport) traceResponse(req *http.Request, resp *http.Response, d time
 	t.trace(line)
 }
 
-// trace writes one line, secrets masked. Headers never reach it, so the
-// Authorization header cannot either.
+// trace writes one line, secrets masked and control characters escaped.
+// Headers never reach it, so the Authorization header cannot either.
 func (t *Transport) trace(line string) {
-	line = strings.Join(strings.Fields(t.r.Redact(line)), " ") + "\n"
+	line = t.r.oneLine(line) + "\n"
 	t.traceMu.Lock()
 	defer t.traceMu.Unlock()
 	_, _ = t.cfg.Trace.Write([]byte(line)) // a trace that cannot be written is not the request's failure

@@ -41,15 +41,24 @@ type Config struct {
 // DefaultTimeout bounds a request when Config.Timeout is zero.
 const DefaultTimeout = 30 * time.Second
 
-// maxResponseBytes bounds what is read from one response.
+// maxResponseBytes bounds a 2xx body: a longer one is an error.
 const maxResponseBytes = 64 << 20
+
+// maxErrorBodyBytes bounds what is read of any other body: an error needs
+// only its start, and what is shown of it is shorter still.
+const maxErrorBodyBytes = 1 << 20
 
 // Transport sends requests. It is safe for concurrent use.
 type Transport struct {
-	cfg     Config
-	client  *http.Client
-	r       *Redactor
-	traceMu sync.Mutex // one trace line at a time from concurrent fan-out
+	cfg    Config
+	client *http.Client
+	r      *Redactor
+	// tracesConns: the client's RoundTripper is an *http.Transport, which
+	// reports through httptrace when it hands a request a connection; a
+	// request that got none was never sent.
+	tracesConns           bool
+	maxBody, maxErrorBody int64      // maxResponseBytes, maxErrorBodyBytes; tests lower them
+	traceMu               sync.Mutex // one trace line at a time from concurrent fan-out
 }
 
 // New returns a Transport that masks with r whatever it writes or returns.
@@ -68,7 +77,13 @@ func New(cfg Config, r *Redactor) *Transport {
 	// A redirect comes back as the response, never followed: the credential
 	// must reach only the host the statement named.
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &Transport{cfg: cfg, client: client, r: r}
+	rt := client.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	_, tracesConns := rt.(*http.Transport)
+	return &Transport{cfg: cfg, client: client, r: r, tracesConns: tracesConns,
+		maxBody: maxResponseBytes, maxErrorBody: maxErrorBodyBytes}
 }
 
 // Response is a 2xx response body, decoded on demand.
