@@ -96,6 +96,14 @@ func (m *model) serviceDoc() (map[string]any, error) {
 			response := map[string]any{"mediaType": "application/json", "openAPIDocKey": "200"}
 			if meth.ObjectKey != "" {
 				response["objectKey"] = meth.ObjectKey
+				// The engine fails on a list whose key is absent (Databricks
+				// answers {} for no tokens: "unknown key token_infos"); this
+				// transform puts [] there, and leaves other bodies as they are.
+				response["overrideMediaType"] = "application/json"
+				response["transform"] = map[string]any{
+					"type": "golang_template_json_v0.3.0",
+					"body": emptyListTransform(meth.ObjectKey),
+				}
 			}
 			methods[meth.Name] = map[string]any{
 				"operation": map[string]any{"$ref": "#/paths/" + jsonPointerEscape(meth.Path) + "/" + meth.HTTP},
@@ -142,4 +150,22 @@ func marshalYAML(v any) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// emptyListTransform is the response template for a list at objectKey
+// ($.a.b): the document reduced to the list, with [] where the list, or a
+// key on the way to it, is missing or null. toJson exists in the engine's
+// templates from v0.2.0 on.
+func emptyListTransform(objectKey string) string {
+	keys := strings.Split(strings.TrimPrefix(objectKey, "$."), ".")
+	var open, test, close strings.Builder
+	path := ""
+	for _, k := range keys {
+		path += "." + k
+		open.WriteString(`{"` + k + `": `)
+		test.WriteString("{{ if " + path + " }}")
+		close.WriteString("}")
+	}
+	list := "{{ toJson " + path + " }}" + strings.Repeat("{{ else }}[]{{ end }}", len(keys))
+	return open.String() + test.String() + list + close.String()
 }

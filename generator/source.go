@@ -192,6 +192,9 @@ func requestSchema(op *openapi3.Operation) *openapi3.SchemaRef {
 	return mt.Schema
 }
 
+// templateName is a key a Go template can name as .key.
+var templateName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
 // objectKeySchema resolves a method's objectKey ("$.a.b") in its response
 // schema and returns the schema of the rows it selects.
 func (m *model) objectKeySchema(meth method) (*openapi3.SchemaRef, error) {
@@ -203,6 +206,9 @@ func (m *model) objectKeySchema(meth method) (*openapi3.SchemaRef, error) {
 		return nil, fmt.Errorf("object key %q must start with \"$.\"", meth.ObjectKey)
 	}
 	for _, part := range strings.Split(strings.TrimPrefix(meth.ObjectKey, "$."), ".") {
+		if !templateName.MatchString(part) {
+			return nil, fmt.Errorf("object key %q: %q must be a name of letters, digits and _ (the empty-list transform names it in a template)", meth.ObjectKey, part)
+		}
 		next, ok := s.Value.Properties[part]
 		if !ok {
 			return nil, fmt.Errorf("object key %q does not exist in the response schema of %q: no property %q", meth.ObjectKey, meth.Op.OperationID, part)

@@ -324,6 +324,7 @@ func runDir(t *testing.T, dir string, extra ...string) *caseRun {
 		t.Fatal(err)
 	}
 	e.vars["CASE_DIR"] = abs
+	e.vars["OUT_FILE"] = filepath.Join(t.TempDir(), "out.txt")
 	args := append(e.baseArgs(), readArgs(t, filepath.Join(dir, "args"), e.vars)...)
 	var stdout, stderr bytes.Buffer
 	code := cli.Run(append(args, extra...), bytes.NewReader(query), &stdout, &stderr, e.environ())
@@ -338,14 +339,22 @@ func runCase(t *testing.T, dir string) {
 		"exit":     strconv.Itoa(r.code) + "\n",
 		"requests": requestLog(r.env.srv),
 	}
+	for k, v := range got { // paths differ per checkout
+		got[k] = strings.ReplaceAll(v, r.env.vars["CASE_DIR"], "${CASE_DIR}")
+	}
+	if b, err := os.ReadFile(r.env.vars["OUT_FILE"]); err == nil {
+		got["outfile"] = normalise(string(b))
+	} else {
+		got["outfile"] = "(not written)\n"
+	}
 	if strings.Contains(r.stdout+r.stderr, r.env.bearer) && r.env.bearer != "" {
 		t.Errorf("the bearer token appears in the output")
 	}
 	query := r.query
-	for _, name := range []string{"stdout", "stderr", "exit", "requests"} {
+	for _, name := range []string{"stdout", "stderr", "exit", "requests", "outfile"} {
 		path := filepath.Join(dir, name)
-		if _, err := os.Stat(path); name == "requests" && err != nil {
-			continue // optional: only cases that assert on what was sent
+		if _, err := os.Stat(path); (name == "requests" || name == "outfile") && err != nil {
+			continue // optional: only cases that assert on what was sent or written
 		}
 		if *update {
 			if err := os.WriteFile(path, []byte(got[name]), 0o644); err != nil {

@@ -170,7 +170,7 @@ func runCSV(eng *harness.Engine, script string) (string, error) {
 	var b bytes.Buffer
 	err := eng.Exec(context.Background(), script, func(_ *harness.Statement, r *harness.Result) error {
 		if r.HasTable() {
-			return render.Write(&b, render.CSV, r.Result)
+			return render.Write(&b, r.Result, render.Options{Format: render.CSV})
 		}
 		b.WriteString(r.Message + "\n")
 		return nil
@@ -187,12 +187,12 @@ func TestSecondProviderShape(t *testing.T) {
 		err      string   // substring of the error, if any
 	}{
 		{
-			name: "select star: nested objectKey, path and server variable, sorted columns, then the parameters",
+			name: "select star: nested objectKey, path and server variable, columns and parameters sorted by name",
 			sql:  "SELECT * FROM widgetco.inventory.gadgets WHERE region = 'eu1' AND shop_id = 's1'",
-			want: "colour,dims,fragile,id,name,stock,tags,weight_grams,region,shop_id\n" +
-				`red,"{""h"":2,""w"":10}",false,1,Sprocket,3,"[""metal""]",12.5,eu1,s1` + "\n" +
-				"clear,,true,2,glass widget,0,,40.0,eu1,s1\n" +
-				"red,,false,3,Red Gizmo,12,,7.25,eu1,s1\n",
+			want: "colour,dims,fragile,id,name,region,shop_id,stock,tags,weight_grams\n" +
+				`red,"{""h"":2,""w"":10}",false,1,Sprocket,eu1,s1,3,"[""metal""]",12.5` + "\n" +
+				"clear,,true,2,glass widget,eu1,s1,0,,40.0\n" +
+				"red,,false,3,Red Gizmo,eu1,s1,12,,7.25\n",
 			requests: []string{"GET eu1.widgetco.example /v2/shops/s1/gadgets"},
 		},
 		{

@@ -84,7 +84,7 @@ func FuzzPrepare(f *testing.F) {
 			}
 			if r.HasTable() {
 				for _, format := range []render.Format{render.Table, render.JSON, render.CSV} {
-					if err := render.Write(io.Discard, format, r.Result); err != nil {
+					if err := render.Write(io.Discard, r.Result, render.Options{Format: format}); err != nil {
 						t.Fatalf("Run(%q): rendering %s: %v", p.Statement.Text, format, err)
 					}
 				}

@@ -55,6 +55,10 @@ type Config struct {
 	// its response or failure: method, URL, body, status, duration. Secrets
 	// are masked and headers are never written.
 	Trace io.Writer
+	// DryRun, when set, receives each request a statement would send, one
+	// line each (method, URL, body; secrets masked), and nothing is sent:
+	// every request answers with no body.
+	DryRun io.Writer
 	// Log receives any-sdk's warnings (never request bodies: the logger is
 	// kept at warn level); nil discards them.
 	Log io.Writer
@@ -78,6 +82,9 @@ func New(cfg Config) *Engine {
 		Client: cfg.Client, Timeout: cfg.Timeout, Retries: cfg.Retries,
 		MaxRetryWait: cfg.MaxRetryWait, Trace: cfg.Trace,
 	}, e.red)
+	if cfg.Registry != nil {
+		e.red.AddPatterns(cfg.Registry.SecretPatterns())
+	}
 	e.logger.SetLevel(logrus.WarnLevel) // any-sdk logs request bodies at info
 	e.logger.SetOutput(io.Discard)
 	if cfg.Log != nil {

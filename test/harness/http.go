@@ -24,6 +24,9 @@ func (e *Engine) call(ctx context.Context, m *method, params map[string]value.Va
 	if err != nil {
 		return nil, err
 	}
+	if e.cfg.DryRun != nil {
+		return e.dryRun(req)
+	}
 	if err := e.authorize(m.t.prov, req); err != nil {
 		return nil, err
 	}
@@ -103,6 +106,9 @@ func (e *Engine) authorize(p *registry.Provider, req *http.Request) error {
 	if a == nil {
 		return nil
 	}
+	// isControl: an ASCII control character (C0 or DEL), which no header
+	// value may hold (tab may, but not usefully in a credential).
+	isControl := func(r rune) bool { return r < 0x20 || r == 0x7f }
 	env := func(name, what string) (string, error) {
 		if name == "" {
 			return "", fmt.Errorf("provider %s: auth type %q names no environment variable for its %s", p.Name, a.Type, what)
@@ -112,6 +118,16 @@ func (e *Engine) authorize(p *registry.Provider, req *http.Request) error {
 			return "", fmt.Errorf("provider %s: environment variable %s is not set (auth type %q)", p.Name, name, a.Type)
 		}
 		e.red.AddSecret(v)
+		// A header cannot carry a control character: the client would refuse
+		// to send it, or the server the credential. Only what is wrong with
+		// the value is shown, never the value.
+		if i := strings.IndexFunc(v, isControl); i >= 0 {
+			wrong := fmt.Sprintf("holds a control character (%q)", v[i])
+			if strings.IndexFunc(strings.TrimRight(v, "\r\n"), isControl) < 0 {
+				wrong = "ends with a line break"
+			}
+			return "", fmt.Errorf("provider %s: environment variable %s %s; remove it (auth type %q)", p.Name, name, wrong, a.Type)
+		}
 		return v, nil
 	}
 	switch strings.ToLower(a.Type) {

@@ -452,6 +452,9 @@ func (e *Engine) planExec(ex *sqlparser.Exec) (func(context.Context) (*Result, e
 		if err := dec.Decode(&obj); err != nil || dec.More() {
 			return nil, fmt.Errorf("@@json is not a JSON object: %s", jsonErr(err))
 		}
+		if obj == nil { // "null" decodes into a nil map without an error
+			return nil, fmt.Errorf("@@json is null, not a JSON object")
+		}
 		if err := checkJSONBody(m, obj); err != nil {
 			return nil, err
 		}
@@ -465,6 +468,10 @@ func (e *Engine) planExec(ex *sqlparser.Exec) (func(context.Context) (*Result, e
 	}
 	if miss := m.missing(supplied); len(miss) > 0 {
 		return nil, m.missingError(miss)
+	}
+	// A method is named by its operationId (any-sdk's naming).
+	if len(body) == 0 && m.t.svc.RequiredBodies[m.key] {
+		return nil, fmt.Errorf("%s needs a request body: give @@json='{...}' or @%s<name> (body: %s)", m, bodyPrefix, bodyList(m))
 	}
 	if len(m.body) == 0 {
 		body = nil

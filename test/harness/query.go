@@ -52,15 +52,21 @@ func schemaColumns(s formulation.Schema) []responseColumn {
 	return cols
 }
 
-// rowSource is how a method's responses become rows of a local table: the
-// response columns, then (for a list read by a query) the parameters.
+// rowSource is how a method's responses become rows of a local table: its
+// columns are the response's and, for a list read by a query, the method's
+// parameters, all sorted by name as the engine orders SELECT *.
 type rowSource struct {
 	m     *method
 	table local.Table
-	// respCols maps a response column to its index in a row.
+	// respCols maps a response column to its index in a row; params are
+	// the indexes of the parameter columns.
 	respCols map[string]int
+	params   []int
 	direct   bool // jsonrows can decode the list; path is its objectKey
 	path     []string
+	// transform rewrites a response body before its rows are read, as the
+	// method's response transform tells the engine to; nil when none.
+	transform func([]byte) ([]byte, error)
 }
 
 func newRowSource(m *method, name string, withParams bool) (*rowSource, error) {
@@ -68,16 +74,28 @@ func newRowSource(m *method, name string, withParams bool) (*rowSource, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &rowSource{m: m, table: local.Table{Name: name}, respCols: map[string]int{}}
-	for i, c := range cols {
-		s.table.Columns = append(s.table.Columns, local.Column{Name: c.name, Type: c.typ})
-		s.respCols[c.name] = i
+	s := &rowSource{m: m, table: local.Table{Name: name}, respCols: map[string]int{}, transform: m.responseTransform()}
+	all := map[string]local.Column{}
+	for _, c := range cols {
+		all[c.name] = local.Column{Name: c.name, Type: c.typ}
 	}
 	if withParams {
-		for _, p := range slices.Sorted(maps.Keys(m.params)) {
-			if _, dup := s.respCols[p]; !dup {
-				s.table.Columns = append(s.table.Columns, local.Column{Name: p, Type: m.params[p]})
+		for p, typ := range m.params {
+			if _, dup := all[p]; !dup {
+				all[p] = local.Column{Name: p, Type: typ}
 			}
+		}
+	}
+	isResp := map[string]bool{}
+	for _, c := range cols {
+		isResp[c.name] = true
+	}
+	for i, name := range slices.Sorted(maps.Keys(all)) {
+		s.table.Columns = append(s.table.Columns, all[name])
+		if isResp[name] {
+			s.respCols[name] = i
+		} else {
+			s.params = append(s.params, i)
 		}
 	}
 	if len(cols) != 1 || cols[0].name != formulation.AnonymousColumnName {
@@ -348,13 +366,16 @@ func (p *queryPlan) fetchAll(ctx context.Context) ([][]*transport.Response, erro
 		firstErr error
 	)
 	slots := make(chan struct{}, maxFanout)
+	if p.e.cfg.DryRun != nil {
+		slots = make(chan struct{}, 1) // the requests print in the order written
+	}
 	for ri, r := range p.refs {
 		out[ri] = make([]*transport.Response, len(r.fanout))
 		for i, params := range r.fanout {
 			wg.Add(1)
+			slots <- struct{}{} // taken in order: requests start in the order written
 			go func() {
 				defer wg.Done()
-				slots <- struct{}{}
 				defer func() { <-slots }()
 				// Once cancelled, call fails at once without sending.
 				resp, err := p.e.call(ctx, r.m, params, nil)
@@ -383,23 +404,32 @@ func (r *rowSource) load(ctx context.Context, db *local.DB, resp *transport.Resp
 	if resp.Empty() {
 		return nil
 	}
-	props := r.table.Columns[:len(r.respCols)]
-	rows, err := r.decode(resp, props)
+	if r.transform != nil {
+		raw, err := r.transform(resp.Raw)
+		if err != nil {
+			if _, derr := resp.Decode(); derr != nil {
+				err = fmt.Errorf("the response is not JSON: %w", derr)
+			}
+			return resp.Fail(err)
+		}
+		resp.Raw = raw
+	}
+	rows, err := r.decode(resp)
 	if err != nil {
 		return err
 	}
 	for i, row := range rows {
-		if err := checkRow(props, row); err != nil {
+		if err := r.checkRow(row); err != nil {
 			return resp.Fail(fmt.Errorf("the response does not match the schema of %s: item %d: %w", r.m, i+1, err))
 		}
-		for j, c := range r.table.Columns[len(props):] {
-			row[len(props)+j] = params[c.Name]
+		for _, j := range r.params {
+			row[j] = params[r.table.Columns[j].Name]
 		}
 	}
 	return db.Load(ctx, r.table, rows)
 }
 
-func (r *rowSource) decode(resp *transport.Response, props []local.Column) ([][]value.Value, error) {
+func (r *rowSource) decode(resp *transport.Response) ([][]value.Value, error) {
 	width := len(r.table.Columns)
 	if r.direct {
 		rows, err := jsonrows.Decode(resp.Raw, r.path, r.respCols, width)
@@ -417,7 +447,7 @@ func (r *rowSource) decode(resp *transport.Response, props []local.Column) ([][]
 	rows := make([][]value.Value, len(items))
 	for i, it := range items {
 		rows[i] = make([]value.Value, width)
-		if err := itemRow(it, props, rows[i]); err != nil {
+		if err := r.itemRow(it, rows[i]); err != nil {
 			return nil, resp.Fail(fmt.Errorf("the response does not match the schema of %s: item %d: %w", r.m, i+1, err))
 		}
 	}
@@ -428,26 +458,27 @@ func (r *rowSource) decode(resp *transport.Response, props []local.Column) ([][]
 // item itself for the anonymous column, else its properties (NULL when
 // absent). An item that is not an object where the schema has properties
 // is an error.
-func itemRow(it any, cols []local.Column, row []value.Value) error {
+func (r *rowSource) itemRow(it any, row []value.Value) error {
 	obj, isObj := it.(map[string]any)
 	if !isObj {
-		if len(cols) == 1 && cols[0].Name == formulation.AnonymousColumnName {
-			row[0] = value.FromJSON(it)
+		if i, anon := r.respCols[formulation.AnonymousColumnName]; anon && len(r.respCols) == 1 {
+			row[i] = value.FromJSON(it)
 			return nil
 		}
 		return fmt.Errorf("is %s, not an object", jsonKind(it))
 	}
-	for i, c := range cols {
-		row[i] = value.FromJSON(obj[c.Name])
+	for name, i := range r.respCols {
+		row[i] = value.FromJSON(obj[name])
 	}
 	return nil
 }
 
-// checkRow reports a value whose JSON type is not its column's schema type.
-func checkRow(cols []local.Column, row []value.Value) error {
-	for i, c := range cols {
+// checkRow reports a response value whose JSON type is not its column's
+// schema type.
+func (r *rowSource) checkRow(row []value.Value) error {
+	for i, c := range r.table.Columns {
 		v := row[i]
-		if v.IsNull() || c.Type == "" {
+		if _, isResp := r.respCols[c.Name]; !isResp || v.IsNull() || c.Type == "" {
 			continue
 		}
 		ok := false
@@ -514,12 +545,29 @@ func outputNames(stmt sqlparser.SelectStatement) map[*sqlparser.AliasedExpr]stri
 	return out
 }
 
-// outputName is the name the engine gives an unaliased result column.
+// outputName is the name the engine gives an unaliased result column: a
+// column's name; for a function, the name its first argument would have
+// (upper(name) is "name", json_extract(info, '$.id') is "info"); else the
+// expression's text (COUNT(*)).
 func outputName(ae *sqlparser.AliasedExpr) string {
-	if c, ok := ae.Expr.(*sqlparser.ColName); ok {
-		return c.Name.GetRawVal()
+	if name := argName(ae.Expr); name != "" {
+		return name
 	}
 	return sqlparser.String(ae.Expr)
+}
+
+func argName(e sqlparser.Expr) string {
+	switch n := e.(type) {
+	case *sqlparser.ColName:
+		return n.Name.GetRawVal()
+	case *sqlparser.FuncExpr:
+		if len(n.Exprs) > 0 {
+			if first, ok := n.Exprs[0].(*sqlparser.AliasedExpr); ok {
+				return argName(first.Expr)
+			}
+		}
+	}
+	return ""
 }
 
 // sqliteFormatter prints a parsed statement as SQLite reads it: resources

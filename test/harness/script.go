@@ -116,21 +116,59 @@ var refusedSymbols = map[int]string{
 	sqlparser.AND: "`&&` is not supported (the parser reads it as AND, SQLite has no &&); use AND",
 }
 
+// maxDepth bounds how deeply a statement may nest parentheses or chain
+// prefix operators (NOT NOT ... x): the parser's memory grows with the
+// depth, and a million NOTs would take gigabytes.
+const maxDepth = 200
+
 // split cuts a script into statements at top-level semicolons and notes
-// where each first uses a refused operator.
+// where each first uses a refused operator or nests deeper than maxDepth.
 func split(script string) []piece {
 	tok := sqlparser.NewStringTokenizer(script)
 	var out []piece
 	cur := piece{symbol: -1}
+	depth, prefix := 0, 0
+	var typ int
+	var val []byte
+	refuse := func(msg string) {
+		if cur.symbol >= 0 {
+			return
+		}
+		// Position is just past the token: its text, or one character, or
+		// two for the symbols (|| and &&) that carry none.
+		n := len(val)
+		if n == 0 {
+			n = 1
+			if typ >= 256 {
+				n = 2
+			}
+		}
+		cur.symbol, cur.symbolMsg = tok.Position-1-n, msg
+	}
 	for {
-		typ, val := tok.Scan()
-		if msg, refused := refusedSymbols[typ]; refused && val == nil && cur.symbol < 0 {
-			cur.symbol, cur.symbolMsg = tok.Position-3, msg
+		typ, val = tok.Scan()
+		if msg, refused := refusedSymbols[typ]; refused && val == nil {
+			refuse(msg)
+		}
+		switch {
+		case typ == '(':
+			depth++
+		case typ == ')':
+			depth = max(depth-1, 0)
+		}
+		if typ == sqlparser.NOT || typ == '!' || typ == '-' || typ == '+' || typ == '~' {
+			prefix++
+		} else {
+			prefix = 0
+		}
+		if depth > maxDepth || prefix > maxDepth {
+			refuse(fmt.Sprintf("the statement nests deeper than %d levels", maxDepth))
 		}
 		if typ == ';' {
 			cur.end = tok.Position - 2
 			out = append(out, cur)
 			cur = piece{start: cur.end + 1, symbol: -1}
+			depth, prefix = 0, 0
 			continue
 		}
 		if typ == 0 || tok.LastError != nil {

@@ -24,6 +24,12 @@ func TestParseLocatesSyntaxErrors(t *testing.T) {
 		{"SELEC 1;\nSELECT a || b FROM a.b.c", `syntax error at line 1, column 1 near "SELEC"`},
 		{"SELECT 1 FROM a.b.c WHERE x = 1 && y = 2", "line 1, column 33: `&&` is not supported (the parser reads it as AND, SQLite has no &&); use AND"},
 		{"SELECT 1 FROM a.b.c WHERE x = 1 AND y = '&&'", ""},
+		// Depth is bounded before the parser sees it: its memory grows with it.
+		{"SELECT 1 FROM a.b.c WHERE " + strings.Repeat("NOT ", 1_000_000) + "x = 1", "line 1, column 827: the statement nests deeper than 200 levels"},
+		{"SELECT " + strings.Repeat("(", 1_000_000) + "1", "line 1, column 208: the statement nests deeper than 200 levels"},
+		{"SELECT " + strings.Repeat("- ", 201) + "1", "line 1, column 408: the statement nests deeper than 200 levels"},
+		{"SELECT " + strings.Repeat("(", 100) + "1" + strings.Repeat(")", 100) + " FROM a.b.c", ""},
+		{"SELECT " + strings.Repeat("NOT ", 150) + "1 FROM a.b.c;\nSELECT " + strings.Repeat("NOT ", 150) + "1 FROM a.b.c", ""},
 	} {
 		_, err := e.Parse(tc.script)
 		got := ""
@@ -31,7 +37,7 @@ func TestParseLocatesSyntaxErrors(t *testing.T) {
 			got = err.Error()
 		}
 		if got != tc.want { // "" wants no error
-			t.Errorf("Parse(%q)\n error = %v\n want    %s", tc.script, err, tc.want)
+			t.Errorf("Parse(%.80q...)\n error = %v\n want    %s", tc.script, err, tc.want)
 		}
 	}
 }

@@ -1,7 +1,8 @@
 // Command demo runs the seed flow of the docs page against an in-process
 // workspace simulator: create two tokens (INSERT ... RETURNING), list them,
-// revoke the first with EXEC, list again, printing each statement and its
-// result as the StackQL CLI would.
+// revoke the first with EXEC, list again, then an audit query that SQLite
+// evaluates over the rows, printing each statement and its result as the
+// StackQL CLI would.
 //
 // It is for `make run`; it talks only to the simulator on loopback and the
 // secrets it prints are the simulator's.
@@ -45,6 +46,15 @@ creation_time,
 expiry_time
 FROM databricks_workspace.workspace.user_tokens
 WHERE deployment_name = '{{ deployment_name }}' -- required
+;`
+	// auditSQL shows local SQL running in SQLite over the API's rows.
+	auditSQL = `SELECT
+comment,
+datetime(expiry_time / 1000, 'unixepoch') AS expires_utc,
+(expiry_time - creation_time) / 60000 AS lifetime_min
+FROM databricks_workspace.workspace.user_tokens
+WHERE deployment_name = '{{ deployment_name }}'
+ORDER BY expiry_time
 ;`
 	revokeSQL = `EXEC databricks_workspace.workspace.user_tokens.revoketoken
 @deployment_name='{{ deployment_name }}' --required
@@ -102,7 +112,7 @@ func run(ctx context.Context, out io.Writer) error {
 			fmt.Fprintf(out, "%s;\n", st.Text)
 			res = r
 			if r.HasTable() {
-				if err := render.Write(out, render.Table, r.Result); err != nil {
+				if err := render.Write(out, r.Result, render.Options{Format: render.Table}); err != nil {
 					return err
 				}
 			}
@@ -134,7 +144,10 @@ func run(ctx context.Context, out io.Writer) error {
 	if _, err := step(revokeSQL); err != nil {
 		return err
 	}
-	_, err = step(selectSQL)
+	if _, err := step(selectSQL); err != nil {
+		return err
+	}
+	_, err = step(auditSQL)
 	return err
 }
 

@@ -13,7 +13,7 @@ func TestDemoRunsTheSeedFlow(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	s := out.String()
-	for _, want := range []string{"ci-deploy", "nightly-export", "The operation was despatched successfully"} {
+	for _, want := range []string{"ci-deploy", "nightly-export", "The operation was despatched successfully", "expires_utc", "|           60 |"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q:\n%s", want, s)
 		}

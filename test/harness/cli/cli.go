@@ -19,8 +19,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"text/template"
 	"time"
 
 	"github.com/stackql-labs/databricks-tokens/test/harness"
@@ -43,12 +45,16 @@ const (
 	defaultRetries  = 2
 )
 
-const usage = `usage: harness exec [flags] ['SQL' | -f FILE]   (statements on stdin when neither)
+const usage = `usage: harness exec [flags] ['SQL' | -i FILE]   (statements on stdin when neither)
 
-flags:
+flags (the StackQL engine's where it has one):
+  -i, --infile FILE             read the statements from FILE
+  -f, --outfile FILE            write the results to FILE (as the engine's -f does; errors stay on stderr)
   -o, --output table|json|csv   output format (default table)
-  -f, --file FILE               read statements from FILE
-      --var NAME=VALUE          fill {{ NAME }} placeholders (repeatable)
+  -H, --hideheaders             leave out the header row (table, csv)
+      --iqldata FILE            a JSON object whose keys fill Go-template placeholders {{ .name }}
+      --var NAME=VALUE          fill the docs pages' {{ NAME }} placeholders (repeatable)
+      --dryrun                  print each request (secrets masked) instead of sending it
       --registry JSON           provider registry, as the engine takes it:
                                 '{"url":"file://<abs>/provider","localDocRoot":"<abs>/provider","verifyConfig":{"nopVerify":true}}'
                                 (default: the provider/ directory of this repository)
@@ -71,21 +77,29 @@ it ran); 2 usage error; 3 a request failed (HTTP error, network, TLS, timeout);
 130 interrupted. Execution stops at the first failure, whose status is returned.
 `
 
+// maxInput bounds a script and an --iqldata file: /dev/zero must not be
+// read until memory runs out.
+const maxInput = 16 << 20
+
 type options struct {
-	output   render.Format
-	file     string
-	sql      string
-	hasSQL   bool
-	vars     map[string]string
-	registry string
-	auth     string
-	caFile   string
-	resolve  []resolveRule
-	timeout  time.Duration
-	retries  int
-	echo     bool
-	verbose  bool
-	insecure bool
+	output      render.Format
+	infile      string
+	outfile     string
+	iqldata     string
+	sql         string
+	hasSQL      bool
+	vars        map[string]string
+	registry    string
+	auth        string
+	caFile      string
+	resolve     []resolveRule
+	timeout     time.Duration
+	retries     int
+	echo        bool
+	verbose     bool
+	insecure    bool
+	hideHeaders bool
+	dryRun      bool
 }
 
 // Run runs the command line args (without the program name) and returns the
@@ -96,53 +110,189 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, env []string)
 
 // RunContext is Run with a context that cancels in-flight requests; the CLI
 // cancels it on SIGINT and the run exits ExitInterrupted.
+//
+// Every line written to stderr is masked (credentials from the environment,
+// values of the shapes the provider documents declare secret, whether or not
+// a statement got as far as naming a service) and has its control
+// characters escaped.
 func RunContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env []string) int {
+	errs := &errorLine{w: stderr, red: earlyRedactor(args, env)}
 	opts, err := parseArgs(args)
 	if errors.Is(err, errHelp) {
 		fmt.Fprint(stdout, usage)
 		return ExitOK
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "%v (see harness --help)\n", err)
+		errs.print(err.Error() + " (see harness --help)")
 		return ExitUsage
 	}
 	script, err := readScript(ctx, opts, stdin)
 	if err != nil {
 		if ctx.Err() != nil {
-			fmt.Fprintln(stderr, "interrupted while reading the statements")
+			errs.print("interrupted while reading the statements")
 			return ExitInterrupted
 		}
-		fmt.Fprintln(stderr, err)
+		errs.print(err.Error())
 		return ExitUsage
 	}
-	eng, code := engine(opts, stderr, env)
+	if script, err = fillTemplates(opts, script); err != nil {
+		errs.print(err.Error())
+		return ExitFailed
+	}
+	out := stdout
+	if opts.outfile != "" {
+		f := &lazyFile{path: opts.outfile}
+		defer f.Close()
+		out = f
+	}
+	eng, code := engine(opts, errs, out, env)
 	if eng == nil {
 		return code
 	}
+	errs.red = eng
 	err = eng.Exec(ctx, script, func(st *harness.Statement, r *harness.Result) error {
-		return show(opts, eng, st, r, stdout, stderr)
+		return show(opts, eng, st, r, out, errs)
 	})
 	if err == nil {
 		return ExitOK
 	}
 	code = exitCode(ctx, err)
-	msg := eng.Redact(err.Error())
+	msg := err.Error()
 	switch {
 	case code == ExitInterrupted:
 		msg = "interrupted: " + msg
 	case isCertificateError(err):
 		msg += " (trust its CA with --ca-file)"
 	}
-	fmt.Fprintln(stderr, msg)
+	errs.print(msg)
 	return code
+}
+
+// errorLine writes one line to stderr, masked and escaped.
+type errorLine struct {
+	w   io.Writer
+	red interface{ Redact(string) string }
+}
+
+func (e *errorLine) print(s string) { fmt.Fprintln(e.w, render.Safe(e.red.Redact(s))) }
+
+// Write lets any-sdk's log lines through the same masking (one per call).
+func (e *errorLine) Write(p []byte) (int, error) {
+	for _, line := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
+		e.print(line)
+	}
+	return len(p), nil
+}
+
+// earlyRedactor masks what is printed before the engine exists (a usage
+// error can echo an argument holding a token): the secret shapes of the
+// registry the arguments name, or else of this repository's, and the
+// values of the environment variables its providers' auth, or --auth,
+// read credentials from.
+func earlyRedactor(args, env []string) *transport.Redactor {
+	red := &transport.Redactor{}
+	flags := map[string]string{}
+	for i, a := range args {
+		for _, name := range []string{"--registry", "--auth"} {
+			if v, ok := strings.CutPrefix(a, name+"="); ok {
+				flags[name] = v
+			} else if a == name && i+1 < len(args) {
+				flags[name] = args[i+1]
+			}
+		}
+	}
+	reg, err := openRegistry(flags["--registry"])
+	if err != nil {
+		reg, err = openRegistry("")
+	}
+	var vars []string
+	if err == nil {
+		red.AddPatterns(reg.SecretPatterns())
+		vars = reg.CredentialVars()
+	}
+	var auth map[string]registry.Auth
+	if json.Unmarshal([]byte(flags["--auth"]), &auth) == nil {
+		for _, a := range auth {
+			vars = append(vars, a.Vars()...)
+		}
+	}
+	get := lookup(env)
+	for _, name := range vars {
+		red.AddSecret(get(name))
+	}
+	return red
+}
+
+// fillTemplates fills the docs pages' {{ name }} placeholders from --var
+// and, with --iqldata, the engine's Go-template placeholders {{ .name }}
+// from that file's JSON object.
+func fillTemplates(o *options, script string) (string, error) {
+	script, err := harness.FillPlaceholders(script, o.vars)
+	if err != nil || o.iqldata == "" {
+		return script, err
+	}
+	raw, err := readLimited(o.iqldata)
+	if err != nil {
+		return "", fmt.Errorf("--iqldata: %w", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.UseNumber()
+	var data map[string]any
+	if err := dec.Decode(&data); err != nil || data == nil || dec.More() {
+		return "", fmt.Errorf("--iqldata %s: want one JSON object", o.iqldata)
+	}
+	t, err := template.New("script").Option("missingkey=error").Parse(script)
+	if err != nil {
+		return "", fmt.Errorf("--iqldata: %s", templateError(err))
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, data); err != nil {
+		return "", fmt.Errorf("--iqldata: %s", templateError(err))
+	}
+	return b.String(), nil
+}
+
+// templateError reads "template: script:3: ..." as "line 3: ...".
+func templateError(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "template: script:")
+	if line, rest, ok := strings.Cut(msg, ":"); ok {
+		if _, nerr := strconv.Atoi(line); nerr == nil {
+			return "line " + line + ":" + rest
+		}
+	}
+	return msg
+}
+
+// lazyFile is --outfile: created at the first result, so a script refused
+// before it ran leaves no file behind.
+type lazyFile struct {
+	path string
+	f    *os.File
+}
+
+func (l *lazyFile) Write(p []byte) (int, error) {
+	if l.f == nil {
+		f, err := os.Create(l.path)
+		if err != nil {
+			return 0, fmt.Errorf("-f/--outfile: %w", err)
+		}
+		l.f = f
+	}
+	return l.f.Write(p)
+}
+
+func (l *lazyFile) Close() {
+	if l.f != nil {
+		_ = l.f.Close()
+	}
 }
 
 // engine builds the harness engine the options describe; on failure it has
 // printed why and returns the exit status.
-func engine(opts *options, stderr io.Writer, env []string) (*harness.Engine, int) {
+func engine(opts *options, errs *errorLine, out io.Writer, env []string) (*harness.Engine, int) {
 	reg, err := openRegistry(opts.registry)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		errs.print(err.Error())
 		return nil, ExitUsage
 	}
 	auth := map[string]registry.Auth{}
@@ -150,44 +300,50 @@ func engine(opts *options, stderr io.Writer, env []string) (*harness.Engine, int
 		dec := json.NewDecoder(strings.NewReader(opts.auth))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&auth); err != nil {
-			fmt.Fprintf(stderr, "--auth: %v\n", err)
+			errs.print("--auth: " + err.Error())
 			return nil, ExitUsage
 		}
 	}
 	client, err := httpClient(opts)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		errs.print(err.Error())
 		return nil, ExitUsage
 	}
 	if opts.insecure {
-		fmt.Fprintln(stderr, "warning: --insecure-skip-tls-verify: TLS certificates are not verified")
+		errs.print("warning: --insecure-skip-tls-verify: TLS certificates are not verified")
 	}
 	cfg := harness.Config{
 		Registry: reg, Auth: auth, Getenv: lookup(env), Client: client,
-		Vars: opts.vars, Timeout: opts.timeout, Retries: opts.retries,
-		Log: stderr,
+		Timeout: opts.timeout, Retries: opts.retries,
+		Log: errs,
 	}
 	if opts.verbose {
-		cfg.Trace = stderr
+		cfg.Trace = errs.w
+	}
+	if opts.dryRun {
+		cfg.DryRun = out
 	}
 	return harness.New(cfg), ExitOK
 }
 
-// show prints one statement's result.
-func show(opts *options, eng *harness.Engine, st *harness.Statement, r *harness.Result, stdout, stderr io.Writer) error {
+// show prints one statement's result; a dry run has none to print.
+func show(opts *options, eng *harness.Engine, st *harness.Statement, r *harness.Result, out io.Writer, errs *errorLine) error {
 	if opts.echo {
-		fmt.Fprintf(stdout, "%s;\n", eng.Redact(st.Text))
+		fmt.Fprintf(out, "%s;\n", eng.Redact(st.Text))
+	}
+	if opts.dryRun {
+		return nil
 	}
 	if r.HasTable() {
-		if err := render.Write(stdout, opts.output, r.Result); err != nil {
+		if err := render.Write(out, r.Result, render.Options{Format: opts.output, HideHeaders: opts.hideHeaders}); err != nil {
 			return err
 		}
 	}
 	if r.Message != "" {
 		if opts.echo {
-			fmt.Fprintln(stdout, r.Message)
+			fmt.Fprintln(out, r.Message)
 		} else {
-			fmt.Fprintln(stderr, r.Message)
+			errs.print(r.Message)
 		}
 	}
 	return nil
@@ -242,11 +398,20 @@ func parseArgs(args []string) (*options, error) {
 			continue
 		}
 		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		takes := map[string]bool{"o": true, "output": true, "f": true, "file": true, "var": true, "registry": true,
-			"auth": true, "ca-file": true, "resolve": true, "timeout": true, "retries": true}
+		takes := map[string]bool{"o": true, "output": true, "i": true, "infile": true, "f": true, "outfile": true,
+			"iqldata": true, "var": true, "registry": true, "auth": true, "ca-file": true, "resolve": true,
+			"timeout": true, "retries": true}
 		switch {
 		case name == "h" || name == "help":
 			return nil, errHelp
+		case name == "file":
+			return nil, fmt.Errorf("unknown flag %s: read statements with -i/--infile; -f/--outfile writes the results", a)
+		case name == "H" || name == "hideheaders":
+			o.hideHeaders = true
+			continue
+		case name == "dryrun":
+			o.dryRun = true
+			continue
 		case name == "echo":
 			o.echo = true
 			continue
@@ -301,8 +466,12 @@ func (o *options) set(name, val string) error {
 	switch name {
 	case "o", "output":
 		o.output, err = render.ParseFormat(val)
-	case "f", "file":
-		o.file = val
+	case "i", "infile":
+		o.infile = val
+	case "f", "outfile":
+		o.outfile = val
+	case "iqldata":
+		o.iqldata = val
 	case "var":
 		k, v, ok := strings.Cut(val, "=")
 		if !ok || k == "" {
@@ -339,22 +508,58 @@ func (o *options) set(name, val string) error {
 }
 
 func readScript(ctx context.Context, o *options, stdin io.Reader) (string, error) {
-	switch {
-	case o.hasSQL && o.file != "":
-		return "", errors.New("give the SQL as an argument or with -f, not both")
-	case o.hasSQL && o.sql != "-":
-		return o.sql, nil
-	case o.file != "":
-		b, err := os.ReadFile(o.file)
-		if err != nil {
-			return "", fmt.Errorf("-f: %w", err)
+	if o.outfile != "" && o.infile != "" {
+		if a, b := filepath.Clean(o.infile), filepath.Clean(o.outfile); a == b || sameFile(a, b) {
+			return "", fmt.Errorf("-f/--outfile %s is the script -i/--infile reads: -f writes the results, as in the engine", o.outfile)
 		}
-		return string(b), nil
+	}
+	switch {
+	case o.hasSQL && o.infile != "":
+		return "", errors.New("give the SQL as an argument or with -i, not both")
+	case o.hasSQL && o.sql != "-":
+		if len(o.sql) > maxInput {
+			return "", fmt.Errorf("the SQL argument is larger than %d MiB", maxInput>>20)
+		}
+		return o.sql, nil
+	case o.infile != "":
+		s, err := readLimited(o.infile)
+		if err != nil {
+			return "", fmt.Errorf("-i/--infile: %w", err)
+		}
+		return s, nil
 	}
 	if stdin == nil {
-		return "", errors.New("no statements: give SQL, -f FILE or stdin")
+		return "", errors.New("no statements: give SQL, -i FILE or stdin")
 	}
-	return readAll(ctx, stdin)
+	s, err := readAll(ctx, io.LimitReader(stdin, maxInput+1))
+	if err == nil && len(s) > maxInput {
+		err = fmt.Errorf("the statements on stdin are larger than %d MiB", maxInput>>20)
+	}
+	return s, err
+}
+
+// readLimited reads a file of at most maxInput bytes (a FIFO too, as
+// process substitution gives one).
+func readLimited(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxInput+1))
+	if err != nil {
+		return "", err
+	}
+	if len(b) > maxInput {
+		return "", fmt.Errorf("%s is larger than %d MiB", path, maxInput>>20)
+	}
+	return string(b), nil
+}
+
+func sameFile(a, b string) bool {
+	x, err1 := os.Stat(a)
+	y, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(x, y)
 }
 
 // readAll reads r until EOF or until ctx is cancelled: Ctrl-C must end a

@@ -14,13 +14,13 @@ import (
 )
 
 func TestParseArgs(t *testing.T) {
-	o, err := parseArgs([]string{"exec", "--output=json", "SELECT 1", "--var", "a=b=c", "-f", "x.sql", "--echo", "--resolve", "*.example.com:443=127.0.0.1:8443", "--retries", "0",
-		"--verbose", "--insecure-skip-tls-verify", "--timeout", "2s"})
+	o, err := parseArgs([]string{"exec", "--output=json", "SELECT 1", "--var", "a=b=c", "-i", "x.sql", "-f", "out.txt", "--echo", "--resolve", "*.example.com:443=127.0.0.1:8443", "--retries", "0",
+		"--verbose", "--insecure-skip-tls-verify", "--timeout", "2s", "-H", "--dryrun", "--iqldata", "d.json"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.output != "json" || o.sql != "SELECT 1" || o.vars["a"] != "b=c" || o.file != "x.sql" || !o.echo || len(o.resolve) != 1 || o.retries != 0 ||
-		!o.verbose || !o.insecure || o.timeout != 2*time.Second {
+	if o.output != "json" || o.sql != "SELECT 1" || o.vars["a"] != "b=c" || o.infile != "x.sql" || o.outfile != "out.txt" || !o.echo || len(o.resolve) != 1 || o.retries != 0 ||
+		!o.verbose || !o.insecure || o.timeout != 2*time.Second || !o.hideHeaders || !o.dryRun || o.iqldata != "d.json" {
 		t.Errorf("options = %+v", o)
 	}
 	// SQL starting with a comment is the SQL, not an unknown flag.
@@ -47,6 +47,7 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"exec", "--retries", "-1"}, `--retries "-1": want a number >= 0`},
 		{[]string{"exec", "--insecure"}, "unknown flag --insecure"},
 		{[]string{"exec", "--output"}, "flag --output needs a value"},
+		{[]string{"exec", "--file", "x.sql"}, "unknown flag --file: read statements with -i/--infile; -f/--outfile writes the results"},
 	} {
 		if _, err := parseArgs(tc.args); err == nil || err.Error() != tc.want {
 			t.Errorf("parseArgs(%q) error = %v, want %s", tc.args, err, tc.want)

@@ -236,11 +236,19 @@ func (p *Provider) Service(name string) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	secrets, err := secretPatterns(path)
+	doc, err := readNode(path)
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{Entry: *entry, Provider: p, API: api, Secrets: secrets, path: path}
+	secrets, err := secretPatterns(path, doc)
+	if err != nil {
+		return nil, err
+	}
+	bodies, err := requiredBodies(path, doc)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{Entry: *entry, Provider: p, API: api, Secrets: secrets, RequiredBodies: bodies, path: path}
 	p.services[name] = s
 	return s, nil
 }
@@ -258,6 +266,8 @@ type Service struct {
 	Entry    ServiceEntry
 	Provider *Provider
 	API      formulation.Service
+	// RequiredBodies holds the operationIds whose request body is required.
+	RequiredBodies map[string]bool
 	// Secrets are the shapes of the secrets the API returns: the pattern of
 	// every string schema the document marks `format: password`.
 	Secrets []*regexp.Regexp
@@ -312,19 +322,56 @@ func Available(names []string) string {
 	return " (available: " + strings.Join(names, ", ") + ")"
 }
 
+// CredentialVars names the environment variables the providers' default
+// auth reads credentials from, so their values can be masked from the
+// start. Providers that cannot be loaded are skipped.
+func (r *Registry) CredentialVars() []string {
+	dirs, _ := filepath.Glob(filepath.Join(r.root, "src", "*"))
+	var out []string
+	for _, d := range dirs {
+		if p, err := r.Provider(filepath.Base(d)); err == nil && p.Auth != nil {
+			out = append(out, p.Auth.Vars()...)
+		}
+	}
+	return out
+}
+
+// Vars names the environment variables a's credentials are read from.
+func (a Auth) Vars() []string {
+	var out []string
+	for _, v := range []string{a.CredentialsEnvVar, a.UsernameVar, a.PasswordVar} {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// SecretPatterns returns the secret shapes every service document in the
+// registry declares, so text can be masked before (or without) any
+// statement resolving a service: a token value typed into a statement with
+// a syntax error must not be echoed either. Documents that cannot be read
+// are skipped; resolving them reports why.
+func (r *Registry) SecretPatterns() []*regexp.Regexp {
+	paths, _ := filepath.Glob(filepath.Join(r.root, "src", "*", "*", "services", "*.yaml"))
+	var out []*regexp.Regexp
+	for _, p := range paths {
+		doc, err := readNode(p)
+		if err != nil {
+			continue
+		}
+		if res, err := secretPatterns(p, doc); err == nil {
+			out = append(out, res...)
+		}
+	}
+	return out
+}
+
 // secretPatterns reads the service document for string schemas marked
 // `format: password` and returns their patterns, unanchored, so output can
 // mask any value of that shape. any-sdk's schema view does not expose
 // format or pattern, hence this second, cheap read.
-func secretPatterns(path string) ([]*regexp.Regexp, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
+func secretPatterns(path string, doc *yaml.Node) ([]*regexp.Regexp, error) {
 	var out []*regexp.Regexp
 	var walk func(n *yaml.Node) error
 	walk = func(n *yaml.Node) error {
@@ -353,5 +400,46 @@ func secretPatterns(path string) ([]*regexp.Regexp, error) {
 		}
 		return nil
 	}
-	return out, walk(&doc)
+	return out, walk(doc)
+}
+
+// readNode parses a YAML document.
+func readNode(path string) (*yaml.Node, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &doc, nil
+}
+
+// requiredBodies lists the operations whose request body is required
+// (`requestBody.required: true`), by operationId: any-sdk's view does not
+// expose it, and a statement that would send such an operation no body is
+// wrong before anything is sent.
+func requiredBodies(path string, doc *yaml.Node) (map[string]bool, error) {
+	var d struct {
+		Paths map[string]map[string]yaml.Node `yaml:"paths"`
+	}
+	if err := doc.Decode(&d); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	out := map[string]bool{}
+	for _, item := range d.Paths {
+		for _, n := range item {
+			var op struct {
+				OperationID string `yaml:"operationId"`
+				RequestBody struct {
+					Required bool `yaml:"required"`
+				} `yaml:"requestBody"`
+			}
+			if n.Kind == yaml.MappingNode && n.Decode(&op) == nil && op.RequestBody.Required {
+				out[op.OperationID] = true
+			}
+		}
+	}
+	return out, nil
 }

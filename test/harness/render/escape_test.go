@@ -89,7 +89,7 @@ lf"
 `},
 	} {
 		var b strings.Builder
-		if err := Write(&b, tc.f, hostile); err != nil {
+		if err := Write(&b, hostile, Options{Format: tc.f}); err != nil {
 			t.Fatal(err)
 		}
 		if want := strings.TrimPrefix(tc.want, "\n"); b.String() != want {
@@ -108,7 +108,7 @@ func TestNoRawControls(t *testing.T) {
 		{JSON, "\n"},
 	} {
 		var b strings.Builder
-		if err := Write(&b, tc.f, hostile); err != nil {
+		if err := Write(&b, hostile, Options{Format: tc.f}); err != nil {
 			t.Fatal(err)
 		}
 		out := b.String()
@@ -127,14 +127,14 @@ func TestJSONEscapesRoundTrip(t *testing.T) {
 	// Escaping must not change what a JSON reader sees.
 	in := "esc\x1b nel\u0085 csi\u009b del\x7f ls\u2028 ps\u2029 デプロイ用"
 	var b strings.Builder
-	if err := Write(&b, JSON, Result{
+	if err := Write(&b, Result{
 		Columns: []string{in},
 		Rows: [][]value.Value{
 			{value.String(in)},
 			// JSON text from an API holds ESC escaped, the rest raw.
 			{value.JSONText(`{"k":"` + strings.ReplaceAll(in, "\x1b", `\u001b`) + `"}`)},
 		},
-	}); err != nil {
+	}, Options{Format: JSON}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.ContainsAny(b.String(), "\x1b\u0085\u009b\x7f\u2028\u2029") {

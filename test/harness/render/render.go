@@ -64,29 +64,38 @@ type Result struct {
 	Rows    [][]value.Value
 }
 
-// Write renders r to w in format f.
-func Write(w io.Writer, f Format, r Result) error {
-	switch f {
+// Options say how to render: the format and, as the engine's -H does,
+// whether to leave out the header (tables and CSV; JSON keys are names).
+type Options struct {
+	Format      Format
+	HideHeaders bool
+}
+
+// Write renders r to w.
+func Write(w io.Writer, r Result, o Options) error {
+	switch o.Format {
 	case JSON:
 		return writeJSON(w, r)
 	case CSV:
-		return writeCSV(w, r)
+		return writeCSV(w, r, o.HideHeaders)
 	}
-	return writeTable(w, r)
+	return writeTable(w, r, o.HideHeaders)
 }
 
 // cell is the text of a value in table and CSV output: NULL is empty, as in
 // the engine (pgtype's text encoding of NULL) and psql.
 func cell(v value.Value) string { return v.Text() }
 
-func writeCSV(w io.Writer, r Result) error {
+func writeCSV(w io.Writer, r Result, hideHeaders bool) error {
 	cw := csv.NewWriter(w)
 	rec := make([]string, len(r.Columns))
 	for i, c := range r.Columns {
 		rec[i] = csvText(c)
 	}
-	if err := cw.Write(rec); err != nil {
-		return err
+	if !hideHeaders {
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
 	}
 	for _, row := range r.Rows {
 		for i := range rec {

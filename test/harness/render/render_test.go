@@ -19,9 +19,10 @@ func TestWrite(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		f    Format
+		hide bool
 		want string
 	}{
-		{Table, `
+		{Table, false, `
 |--------------------------------|-----|---------|---------|
 |              name              |  n  |  info   | missing |
 |--------------------------------|-----|---------|---------|
@@ -32,17 +33,30 @@ func TestWrite(t *testing.T) {
 | spaces                         |     |         |         |
 |--------------------------------|-----|---------|---------|
 `},
-		{JSON, `
+		{Table, true, `
+|--------------------------------|-----|---------|------|
+| short                          |   7 | {"a":1} |      |
+|--------------------------------|-----|---------|------|
+| a cell that is longer than     | 2.5 | x,"y"   | true |
+| thirty characters wraps at     |     |         |      |
+| spaces                         |     |         |      |
+|--------------------------------|-----|---------|------|
+`},
+		{JSON, false, `
 [{"name":"short","n":7,"info":{"a":1},"missing":null},{"name":"a cell that is longer than thirty characters wraps at spaces","n":2.5,"info":"x,\"y\"","missing":true}]
 `},
-		{CSV, `
+		{CSV, false, `
 name,n,info,missing
+short,7,"{""a"":1}",
+a cell that is longer than thirty characters wraps at spaces,2.5,"x,""y""",true
+`},
+		{CSV, true, `
 short,7,"{""a"":1}",
 a cell that is longer than thirty characters wraps at spaces,2.5,"x,""y""",true
 `},
 	} {
 		var b strings.Builder
-		if err := Write(&b, tc.f, res); err != nil {
+		if err := Write(&b, res, Options{Format: tc.f, HideHeaders: tc.hide}); err != nil {
 			t.Fatal(err)
 		}
 		if want := strings.TrimPrefix(tc.want, "\n"); b.String() != want {
@@ -138,7 +152,7 @@ func TestTable(t *testing.T) {
 `, true},
 	} {
 		var b strings.Builder
-		if err := Write(&b, Table, tc.res); err != nil {
+		if err := Write(&b, tc.res, Options{Format: Table}); err != nil {
 			t.Fatal(err)
 		}
 		if want := strings.TrimPrefix(tc.want, "\n"); b.String() != want {
@@ -157,13 +171,13 @@ func TestEmptyTableHasNoBottomBorder(t *testing.T) {
 	// The engine's tablewriter draws a line after each row, so an empty
 	// result ends with the header line.
 	var b strings.Builder
-	_ = Write(&b, Table, Result{Columns: []string{"token_id"}})
+	_ = Write(&b, Result{Columns: []string{"token_id"}}, Options{Format: Table})
 	want := "|----------|\n| token_id |\n|----------|\n"
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 	b.Reset()
-	_ = Write(&b, JSON, Result{Columns: []string{"x"}})
+	_ = Write(&b, Result{Columns: []string{"x"}}, Options{Format: JSON})
 	if b.String() != "[]\n" {
 		t.Errorf("empty JSON = %q", b.String())
 	}

@@ -16,7 +16,7 @@ import (
 //
 // Header and cell text is escaped with tableText first, so what tablewriter
 // measures is exactly what reaches the terminal.
-func writeTable(w io.Writer, r Result) error {
+func writeTable(w io.Writer, r Result, hideHeaders bool) error {
 	var buf bytes.Buffer
 	table := tablewriter.NewWriter(&buf)
 	table.SetCenterSeparator("|")
@@ -26,7 +26,9 @@ func writeTable(w io.Writer, r Result) error {
 	for i, c := range r.Columns {
 		header[i] = tableText(c)
 	}
-	table.SetHeader(header)
+	if !hideHeaders {
+		table.SetHeader(header)
+	}
 	for _, row := range r.Rows {
 		rec := make([]string, len(r.Columns))
 		for i := range rec {

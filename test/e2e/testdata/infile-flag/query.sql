@@ -1,2 +1,2 @@
--- not read: the statements come from script.sql through -f
+-- not read: the statements come from script.sql through -i
 SELECT nothing FROM nowhere.at.all;

@@ -1,0 +1,1 @@
+-- refused: -f would overwrite the script -i reads
