@@ -5,7 +5,7 @@
 GO ?= go
 export GOFLAGS := -mod=readonly
 
-.PHONY: run test generate check vet fmt-check bench sim fuzz deps
+.PHONY: run test generate check vet fmt-check bench sim fuzz deps engine-test
 
 ## run: the demo: the seed flow on the embedded workspace simulator (no credentials needed)
 run: deps
@@ -44,6 +44,13 @@ bench: deps
 ## sim: the workspace simulator as a process (prints address, CA file and a token)
 sim: deps
 	$(GO) run ./test/sim/cmd/sim
+
+## engine-test: every docs example through the real engine (STACKQL=<stackql binary>) and the harness, compared
+# Not part of test: it needs an engine binary, which this repository neither
+# builds nor holds; without STACKQL it prints how to get one. A relative
+# STACKQL path is made absolute, since go test runs in the package directory.
+engine-test: deps
+	STACKQL="$(if $(findstring /,$(STACKQL)),$(abspath $(STACKQL)),$(STACKQL))" $(GO) test -tags enginetest -count=1 -v ./test/enginetest/
 
 ## fuzz: each fuzz target for a bounded time (FUZZTIME=60s by default)
 FUZZTIME ?= 60s
