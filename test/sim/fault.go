@@ -29,6 +29,10 @@ type Fault struct {
 	Truncate bool          // send only the first half of the body, with a matching Content-Length
 	NonJSON  bool          // replace the body with "<html>upstream error</html>" as text/html
 	Drop     bool          // close the connection without a response; the request is not handled
+
+	// Arrived, if not nil, receives (without blocking) each request the fault takes,
+	// once its whole body is in: a test can act while the request is in flight.
+	Arrived chan<- struct{}
 }
 
 // nonJSONBody is what a proxy in front of a workspace answers with.

@@ -67,6 +67,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	f, faulted := s.faults.take(ws.name, r.Method, r.URL.Path)
+	if faulted && f.Arrived != nil {
+		select {
+		case f.Arrived <- struct{}{}:
+		default:
+		}
+	}
 	if faulted && f.Delay > 0 {
 		t := time.NewTimer(f.Delay)
 		select {

@@ -64,7 +64,8 @@ func TestInterruptCancelsInFlightRequest(t *testing.T) {
 				"(not retried: it may have been created; check with SELECT on databricks_workspace.workspace.user_tokens before running it again)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv.Inject(sim.Fault{Path: tc.path, Delay: time.Minute})
+			arrived := make(chan struct{}, 1)
+			srv.Inject(sim.Fault{Path: tc.path, Delay: time.Minute, Arrived: arrived})
 			defer srv.ClearFaults()
 			cmd := exec.Command(bin, "exec", "--verbose", "--ca-file", ca,
 				"--resolve", "*.cloud.databricks.com:443="+srv.Addr(), tc.sql)
@@ -80,6 +81,11 @@ func TestInterruptCancelsInFlightRequest(t *testing.T) {
 			var got []string
 			for lines.Scan() && !strings.HasPrefix(lines.Text(), "> ") {
 				got = append(got, lines.Text())
+			}
+			select { // in flight: the server has the whole request
+			case <-arrived:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("the request never reached the simulator:\n%s", strings.Join(got, "\n"))
 			}
 			sent := time.Now()
 			if err := cmd.Process.Signal(os.Interrupt); err != nil {

@@ -28,6 +28,7 @@ import (
 	"github.com/stackql-labs/databricks-tokens/test/harness"
 	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
 	"github.com/stackql-labs/databricks-tokens/test/harness/render"
+	"github.com/stackql-labs/databricks-tokens/test/harness/termtext"
 	"github.com/stackql-labs/databricks-tokens/test/harness/transport"
 )
 
@@ -174,7 +175,7 @@ type errorLine struct {
 	red interface{ Redact(string) string }
 }
 
-func (e *errorLine) print(s string) { fmt.Fprintln(e.w, render.Safe(e.red.Redact(s))) }
+func (e *errorLine) print(s string) { fmt.Fprintln(e.w, termtext.Safe(e.red.Redact(s))) }
 
 // Write lets any-sdk's log lines through the same masking (one per call).
 func (e *errorLine) Write(p []byte) (int, error) {

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/stackql-labs/databricks-tokens/test/harness/termtext"
 )
 
 // Send sends req and returns its 2xx body; anything else is a *RemoteError.
@@ -339,20 +341,20 @@ func (r *Redactor) snippet(b []byte, cutAt int64) string {
 	if len(s) > maxSnippetBytes {
 		s = s[:cut(s, maxSnippetBytes)]
 	}
-	return safe(s) + "… (over " + byteSize(cutAt) + ")"
+	return termtext.Safe(s) + "… (over " + byteSize(cutAt) + ")"
 }
 
 // clipped is oneLine cut to at most n bytes of the server's text (before
 // escaping), marked with its size when cut.
 func (r *Redactor) clipped(s string, n int) string {
-	return safe(clip(fold(r.Redact(s)), n))
+	return termtext.Safe(clip(fold(r.Redact(s)), n))
 }
 
 // oneLine is s as one line of terminal text: secrets masked, runs of white
 // space folded to one space, and control characters and invalid UTF-8
 // escaped.
 func (r *Redactor) oneLine(s string) string {
-	return safe(fold(r.Redact(s)))
+	return termtext.Safe(fold(r.Redact(s)))
 }
 
 // fold replaces each run of white space in s with one space and trims it.
