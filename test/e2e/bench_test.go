@@ -326,7 +326,7 @@ func BenchmarkCLIInit(b *testing.B) {
 		for _, line := range strings.Split(errb.String(), "\n") {
 			// init <pkg> @<t> ms, <d> ms clock, <n> bytes, <m> allocs
 			f := strings.Fields(line)
-			if len(f) >= 6 && f[0] == "init" && f[5] == "clock," {
+			if len(f) >= 7 && f[0] == "init" && f[6] == "clock," {
 				d, _ := strconv.ParseFloat(f[4], 64)
 				total += d
 			}

@@ -278,6 +278,12 @@ func TestSecondProviderShape(t *testing.T) {
 			err:  `parameter "shop_id": ".." cannot be a path segment`,
 		},
 		{
+			name:     "a list missing from the body goes through the method's response transform",
+			sql:      "SELECT name FROM widgetco.inventory.gadgets WHERE region = 'eu1' AND shop_id = 's1' AND colour = 'purple'",
+			want:     "name\n(none in stock)\n",
+			requests: []string{"GET eu1.widgetco.example /v2/shops/s1/gadgets?colour=purple"},
+		},
+		{
 			name: "missing path parameter names it and the method",
 			sql:  "SELECT id FROM widgetco.inventory.gadgets WHERE region = 'eu1'",
 			err:  `missing required parameter "shop_id" for method "list_gadgets" of widgetco.inventory.gadgets`,
