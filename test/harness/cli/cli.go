@@ -117,7 +117,11 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, env []string)
 // a statement got as far as naming a service) and has its control
 // characters escaped.
 func RunContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env []string) int {
-	errs := &errorLine{w: stderr, red: earlyRedactor(args, env)}
+	// The registry is opened once, before the flags are checked, so that even
+	// a usage error is masked with the secret shapes it declares.
+	flags := rawFlags(args, "--registry", "--auth")
+	reg, regErr := openRegistry(flags["--registry"])
+	errs := &errorLine{w: stderr, red: earlyRedactor(reg, flags["--auth"], env)}
 	opts, err := parseArgs(args)
 	if errors.Is(err, errHelp) {
 		fmt.Fprint(stdout, usage)
@@ -146,7 +150,11 @@ func RunContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		defer f.Close()
 		out = f
 	}
-	eng, code := engine(opts, errs, out, env)
+	if regErr != nil {
+		errs.print(regErr.Error())
+		return ExitUsage
+	}
+	eng, code := engine(opts, reg, errs, out, env)
 	if eng == nil {
 		return code
 	}
@@ -185,34 +193,39 @@ func (e *errorLine) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// earlyRedactor masks what is printed before the engine exists (a usage
-// error can echo an argument holding a token): the secret shapes of the
-// registry the arguments name, or else of this repository's, and the
-// values of the environment variables its providers' auth, or --auth,
-// read credentials from.
-func earlyRedactor(args, env []string) *transport.Redactor {
-	red := &transport.Redactor{}
-	flags := map[string]string{}
+// rawFlags reads the values of the named flags from args, before (and
+// whether or not) the arguments parse.
+func rawFlags(args []string, names ...string) map[string]string {
+	out := map[string]string{}
 	for i, a := range args {
-		for _, name := range []string{"--registry", "--auth"} {
+		for _, name := range names {
 			if v, ok := strings.CutPrefix(a, name+"="); ok {
-				flags[name] = v
+				out[name] = v
 			} else if a == name && i+1 < len(args) {
-				flags[name] = args[i+1]
+				out[name] = args[i+1]
 			}
 		}
 	}
-	reg, err := openRegistry(flags["--registry"])
-	if err != nil {
-		reg, err = openRegistry("")
+	return out
+}
+
+// earlyRedactor masks what is printed before the engine exists (a usage
+// error can echo an argument holding a token): the secret shapes of the
+// registry (or, when it cannot be opened, of this repository's), and the
+// values of the environment variables its providers' auth, or --auth, read
+// credentials from.
+func earlyRedactor(reg *registry.Registry, authFlag string, env []string) *transport.Redactor {
+	red := &transport.Redactor{}
+	if reg == nil {
+		reg, _ = openRegistry("")
 	}
 	var vars []string
-	if err == nil {
+	if reg != nil {
 		red.AddPatterns(reg.SecretPatterns())
 		vars = reg.CredentialVars()
 	}
 	var auth map[string]registry.Auth
-	if json.Unmarshal([]byte(flags["--auth"]), &auth) == nil {
+	if json.Unmarshal([]byte(authFlag), &auth) == nil {
 		for _, a := range auth {
 			vars = append(vars, a.Vars()...)
 		}
@@ -290,12 +303,7 @@ func (l *lazyFile) Close() {
 
 // engine builds the harness engine the options describe; on failure it has
 // printed why and returns the exit status.
-func engine(opts *options, errs *errorLine, out io.Writer, env []string) (*harness.Engine, int) {
-	reg, err := openRegistry(opts.registry)
-	if err != nil {
-		errs.print(err.Error())
-		return nil, ExitUsage
-	}
+func engine(opts *options, reg *registry.Registry, errs *errorLine, out io.Writer, env []string) (*harness.Engine, int) {
 	auth := map[string]registry.Auth{}
 	if opts.auth != "" {
 		dec := json.NewDecoder(strings.NewReader(opts.auth))

@@ -63,6 +63,9 @@ type Registry struct {
 
 	mu        sync.Mutex
 	providers map[string]*Provider
+
+	secretsOnce sync.Once
+	secrets     []*regexp.Regexp
 }
 
 // Open opens the registry rooted at root (the directory holding src/).
@@ -353,6 +356,11 @@ func (a Auth) Vars() []string {
 // a syntax error must not be echoed either. Documents that cannot be read
 // are skipped; resolving them reports why.
 func (r *Registry) SecretPatterns() []*regexp.Regexp {
+	r.secretsOnce.Do(func() { r.secrets = r.readSecretPatterns() })
+	return r.secrets
+}
+
+func (r *Registry) readSecretPatterns() []*regexp.Regexp {
 	paths, _ := filepath.Glob(filepath.Join(r.root, "src", "*", "*", "services", "*.yaml"))
 	var out []*regexp.Regexp
 	for _, p := range paths {
