@@ -33,31 +33,31 @@ func analyze(dir, providerPath string, execMethods []string) error {
 		VerifyConfig: &edcrypto.VerifierConfig{NopVerify: true},
 	}, nil)
 	if err != nil {
-		return fmt.Errorf("any-sdk registry: %s", oneLine(err))
+		return fmt.Errorf("any-sdk registry: %s", oneLine(err.Error()))
 	}
 	factories := discovery.NewStandardStaticAnalyzerFactoryFactory()
 	factory, err := callWithInner(factories.CreateNaiveSQLiteStaticAnalyzerFactory, reg, dto.RuntimeCtx{CLISchemaDir: schemaDir})
 	if err != nil {
-		return fmt.Errorf("any-sdk static analyzer: %s", oneLine(err))
+		return fmt.Errorf("any-sdk static analyzer: %s", oneLine(err.Error()))
 	}
 	analyzer, err := factory.CreateStaticAnalyzer(filepath.Join(dir, filepath.FromSlash(providerPath)))
 	if err != nil {
-		return fmt.Errorf("any-sdk static analyzer: %s", oneLine(err))
+		return fmt.Errorf("any-sdk static analyzer: %s", oneLine(err.Error()))
 	}
 	runErr := analyzer.Analyze()
 	if errs := analyzer.GetErrors(); len(errs) > 0 {
 		msgs := make([]string, 0, len(errs))
 		for _, e := range errs {
-			msgs = append(msgs, oneLine(e))
+			msgs = append(msgs, oneLine(e.Error()))
 		}
 		return fmt.Errorf("any-sdk static analyzer: %s", strings.Join(msgs, "; "))
 	}
 	if runErr != nil {
-		return fmt.Errorf("any-sdk static analyzer: %s", oneLine(runErr))
+		return fmt.Errorf("any-sdk static analyzer: %s", oneLine(runErr.Error()))
 	}
 	for _, w := range analyzer.GetWarnings() {
 		if !expectedWarning(w, execMethods) {
-			return fmt.Errorf("any-sdk static analyzer: unexpected warning: %s", oneLine(errors.New(w)))
+			return fmt.Errorf("any-sdk static analyzer: unexpected warning: %s", oneLine(w))
 		}
 	}
 	return nil
@@ -149,7 +149,7 @@ func goOutput(args ...string) (string, error) {
 	if err != nil {
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {
-			return "", fmt.Errorf("go %s: %s", strings.Join(args, " "), oneLine(errors.New(string(exit.Stderr))))
+			return "", fmt.Errorf("go %s: %s", strings.Join(args, " "), oneLine(string(exit.Stderr)))
 		}
 		return "", fmt.Errorf("go %s: %w", strings.Join(args, " "), err)
 	}

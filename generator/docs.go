@@ -76,7 +76,7 @@ func (m *model) docsPage(r resource) docsPage {
 	errs := map[int]*docsError{}
 	bodies := map[string]bool{}
 	for _, meth := range r.Methods {
-		dm := docsMethod{Name: meth.Name, AccessibleBy: meth.Verb, Description: oneLineText(meth.Op.Description)}
+		dm := docsMethod{Name: meth.Name, AccessibleBy: meth.Verb, Description: oneLine(meth.Op.Description)}
 		for _, sp := range params {
 			dm.Required = append(dm.Required, sp.Name)
 		}
@@ -114,12 +114,12 @@ func (m *model) docsPage(r resource) docsPage {
 			}
 			e := errs[status]
 			if e == nil {
-				e = &docsError{Status: status, Description: oneLineText(*resp.Value.Description)}
+				e = &docsError{Status: status, Description: oneLine(*resp.Value.Description)}
 				if mt := resp.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil && mt.Schema.Ref != "" {
 					e.Body = path.Base(mt.Schema.Ref)
 					if !bodies[e.Body] {
 						bodies[e.Body] = true
-						p.ErrorBodies = append(p.ErrorBodies, errorBody{e.Body, oneLineText(mt.Schema.Value.Description), m.fields(mt.Schema)})
+						p.ErrorBodies = append(p.ErrorBodies, errorBody{e.Body, oneLine(mt.Schema.Value.Description), m.fields(mt.Schema)})
 					}
 				}
 				errs[status] = e
@@ -182,7 +182,7 @@ func (m *model) fields(s *openapi3.SchemaRef) []field {
 	for _, name := range order {
 		p := s.Value.Properties[name]
 		desc := p.Value.Description
-		out = append(out, field{Name: name, Type: p.Value.Type, Description: oneLineText(desc)})
+		out = append(out, field{Name: name, Type: p.Value.Type, Description: oneLine(desc)})
 	}
 	return out
 }
@@ -261,7 +261,6 @@ func (m *model) execSQL(r resource, dm docsMethod, params []field) string {
 }
 
 // oneLineText folds a description onto one line for a table cell.
-func oneLineText(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // cell escapes text for a Markdown table cell.
 func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }

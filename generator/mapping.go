@@ -135,7 +135,7 @@ func decodeError(root node, err error) error {
 		}
 		return fmt.Errorf("%s: %s", root.file, first)
 	}
-	return fmt.Errorf("%s: %s", root.file, strings.TrimPrefix(oneLine(err), "yaml: "))
+	return fmt.Errorf("%s: %s", root.file, strings.TrimPrefix(oneLine(err.Error()), "yaml: "))
 }
 
 // decodeMapping decodes the mapping source strictly. m.mapping, its parsed

@@ -101,13 +101,13 @@ func loadOpenAPI(path string, data []byte) (doc *openapi3.T, err error) {
 	loader := openapi3.NewLoader()
 	doc, err = loader.LoadFromData(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: openapi: %s", path, oneLine(err))
+		return nil, fmt.Errorf("%s: openapi: %s", path, oneLine(err.Error()))
 	}
 	if err := doc.Validate(context.Background()); err != nil {
 		if at := locate(doc); at != "" {
-			return nil, fmt.Errorf("%s: %s: openapi: %s", path, at, oneLine(err))
+			return nil, fmt.Errorf("%s: %s: openapi: %s", path, at, oneLine(err.Error()))
 		}
-		return nil, fmt.Errorf("%s: openapi: %s", path, oneLine(err))
+		return nil, fmt.Errorf("%s: openapi: %s", path, oneLine(err.Error()))
 	}
 	return doc, nil
 }
@@ -289,7 +289,5 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// oneLine folds a multi-line error message onto one line.
-func oneLine(err error) string {
-	return strings.Join(strings.Fields(err.Error()), " ")
-}
+// oneLine folds multi-line text (an error message, a description) onto one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -28,16 +28,16 @@ func verify(m *model, files Files) error {
 		filepath.Join(dir, filepath.FromSlash(m.providerPath())),
 		filepath.Join(dir, filepath.FromSlash(m.servicePath())))
 	if err != nil {
-		return fmt.Errorf("any-sdk: %s", oneLine(err))
+		return fmt.Errorf("any-sdk: %s", oneLine(err.Error()))
 	}
 	for _, r := range m.resources {
 		res, err := svc.GetResource(r.Name)
 		if err != nil {
-			return fmt.Errorf("any-sdk: resource %q: %s", r.Name, oneLine(err))
+			return fmt.Errorf("any-sdk: resource %q: %s", r.Name, oneLine(err.Error()))
 		}
 		for _, meth := range r.Methods {
 			if _, err := res.FindMethod(meth.Name); err != nil {
-				return fmt.Errorf("any-sdk: resource %q: method %q: %s", r.Name, meth.Name, oneLine(err))
+				return fmt.Errorf("any-sdk: resource %q: method %q: %s", r.Name, meth.Name, oneLine(err.Error()))
 			}
 		}
 	}
