@@ -41,6 +41,9 @@ type setup struct {
 	// UntrustedCA leaves out --ca-file: the simulator's certificate is then
 	// checked against the system's roots, as a stranger's would be.
 	UntrustedCA bool `json:"untrusted_ca"`
+	// SignInEverywhere makes DATABRICKS_TOKEN valid in every workspace, as
+	// one account-level sign-in would be, instead of the first only.
+	SignInEverywhere bool `json:"sign_in_everywhere"`
 	// Clock "now" starts the simulator's clock at the current second instead
 	// of epoch, for queries that compare with SQLite's 'now'.
 	Clock string `json:"clock"`
@@ -146,7 +149,12 @@ func start(t testing.TB, s setup) *env {
 		if err != nil {
 			t.Fatal(err)
 		}
-		bearer := w.AddUser(user)
+		bearer := e.bearer
+		if i == 0 || !s.SignInEverywhere {
+			bearer = w.AddUser(user)
+		} else {
+			w.AddUserBearer(user, bearer)
+		}
 		if i == 0 {
 			e.bearer = bearer
 		}

@@ -122,6 +122,14 @@ func (w *Workspace) URL() string { return w.srv.scheme() + "://" + w.Host() }
 // session token would), so it is not one of the user's listed tokens.
 func (w *Workspace) AddUser(userName string) (bearer string) {
 	bearer = newTokenValue()
+	w.AddUserBearer(userName, bearer)
+	return bearer
+}
+
+// AddUserBearer is AddUser with the bearer credential given: the same one in several
+// workspaces stands for a sign-in that reaches them all (as an account-level OAuth
+// token does).
+func (w *Workspace) AddUserBearer(userName, bearer string) {
 	secret := sha256.Sum256([]byte(bearer))
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -131,7 +139,6 @@ func (w *Workspace) AddUser(userName string) (bearer string) {
 		w.users[userName] = u
 	}
 	w.bySecret[secret] = &credential{owner: u, secret: secret}
-	return bearer
 }
 
 // SeedTokens creates n tokens with the workspace's maximum lifetime for the user owning
