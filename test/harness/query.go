@@ -184,21 +184,31 @@ func (p *queryPlan) sqlError(err error) error {
 // binds its parameters from the WHERE and ON terms of the SELECT it is
 // written in.
 func (e *Engine) resolveRefs(stmt sqlparser.SQLNode) ([]*tableRef, error) {
+	// selects lists every SELECT of the statement; sqlparser.Walk does not
+	// enter WITH, so each CTE's body is walked as well. The CTEs' names are
+	// the statement's own tables.
+	var selects []*sqlparser.Select
 	ctes := map[string]bool{}
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		if w, ok := n.(*sqlparser.With); ok && w != nil {
-			for _, c := range w.CTEs {
-				ctes[c.Name.GetRawVal()] = true
+	var walk func(n sqlparser.SQLNode)
+	walk = func(n sqlparser.SQLNode) {
+		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+			sel, ok := n.(*sqlparser.Select)
+			if !ok {
+				return true, nil
 			}
-		}
-		return true, nil
-	}, stmt)
-	var refs []*tableRef
-	err := sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		sel, ok := n.(*sqlparser.Select)
-		if !ok {
+			selects = append(selects, sel)
+			if sel.With != nil {
+				for _, c := range sel.With.CTEs {
+					ctes[c.Name.GetRawVal()] = true
+					walk(c.Select)
+				}
+			}
 			return true, nil
-		}
+		}, n)
+	}
+	walk(stmt)
+	var refs []*tableRef
+	for _, sel := range selects {
 		var leaves []*sqlparser.AliasedTableExpr
 		var on []sqlparser.Expr
 		for _, te := range sel.From {
@@ -214,7 +224,7 @@ func (e *Engine) resolveRefs(stmt sqlparser.SQLNode) ([]*tableRef, error) {
 		for _, ate := range leaves {
 			tn, ok := ate.Expr.(sqlparser.TableName)
 			if !ok {
-				continue // a subquery: its own SELECT is walked
+				continue // a subquery: its own SELECT is in selects
 			}
 			parts := names(tn)
 			if len(parts) == 1 && (ctes[parts[0]] || parts[0] == "dual") {
@@ -222,14 +232,13 @@ func (e *Engine) resolveRefs(stmt sqlparser.SQLNode) ([]*tableRef, error) {
 			}
 			r, err := e.resolveRef(ate, parts, terms, len(leaves) == 1)
 			if err != nil {
-				return false, err
+				return nil, err
 			}
 			r.table.Name = fmt.Sprintf("resource_%d", len(refs)+1)
 			refs = append(refs, r)
 		}
-		return true, nil
-	}, stmt)
-	return refs, err
+	}
+	return refs, nil
 }
 
 // tableLeaves collects the tables of a FROM item and its join conditions.

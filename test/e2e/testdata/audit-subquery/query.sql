@@ -14,3 +14,9 @@ SELECT c.comment, c.n FROM (
   SELECT comment, COUNT(*) AS n FROM databricks_workspace.workspace.user_tokens
   WHERE deployment_name = 'dbc-abcd0123-a1bc' GROUP BY comment
 ) AS c WHERE c.n = 1 ORDER BY c.comment;
+-- a WITH clause names its own deployment_name too
+WITH per_comment AS (
+  SELECT comment, COUNT(*) AS n FROM databricks_workspace.workspace.user_tokens
+  WHERE deployment_name = 'dbc-abcd0123-a1bc' GROUP BY comment
+)
+SELECT comment, n FROM per_comment WHERE n > 1 ORDER BY n DESC;
