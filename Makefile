@@ -7,7 +7,7 @@ export GOFLAGS := -mod=readonly
 
 .PHONY: run test generate check vet fmt-check bench sim fuzz deps engine-test
 
-## run: the demo: the seed flow on the embedded workspace simulator (no credentials needed)
+## run: the demo: the seed flow and an audit query on the embedded workspace simulator (no credentials needed)
 run: deps
 	@$(GO) run ./test/cmd/demo
 

@@ -134,7 +134,10 @@ func filterShow(res *Result, opt *sqlparser.ShowTablesOpt, likeCol string) (func
 		t.Columns = append(t.Columns, local.Column{Name: c, Type: "string"})
 	}
 	query := "SELECT * FROM " + local.Quote(t.Name) + " WHERE " + cond
-	eval := func(ctx context.Context, rows [][]value.Value, checkOnly bool) (*Result, error) {
+	if err := local.Compile(context.Background(), query, t); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (*Result, error) {
 		db, err := local.Open(ctx)
 		if err != nil {
 			return nil, err
@@ -143,20 +146,13 @@ func filterShow(res *Result, opt *sqlparser.ShowTablesOpt, likeCol string) (func
 		if err := db.Create(ctx, t); err != nil {
 			return nil, err
 		}
-		if err := db.Load(ctx, t, rows); err != nil {
+		if err := db.Load(ctx, t, res.Rows); err != nil {
 			return nil, err
-		}
-		if checkOnly {
-			return nil, db.Check(ctx, query)
 		}
 		out := &Result{}
 		out.Columns, out.Rows, err = db.Query(ctx, query)
 		return out, err
-	}
-	if _, err := eval(context.Background(), nil, true); err != nil {
-		return nil, err
-	}
-	return func(ctx context.Context) (*Result, error) { return eval(ctx, res.Rows, false) }, nil
+	}, nil
 }
 
 func (e *Engine) planDescribe(n *sqlparser.DescribeTable) (func(context.Context) (*Result, error), error) {

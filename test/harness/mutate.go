@@ -79,16 +79,7 @@ func (rt *responseTable) returning(exprs sqlparser.SelectExprs) error {
 	}
 	f := &sqliteFormatter{names: names}
 	rt.sql = "SELECT " + f.render(exprs) + rt.from()
-	ctx := context.Background()
-	db, err := local.Open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := db.Create(ctx, rt.table); err != nil {
-		return err
-	}
-	return rt.sqlError(db.Check(ctx, rt.sql))
+	return rt.sqlError(local.Compile(context.Background(), rt.sql, rt.table))
 }
 
 // sqlError says which response SQLite's message is about.
@@ -98,11 +89,7 @@ func (rt *responseTable) sqlError(err error) error {
 		return err
 	}
 	if col, ok := strings.CutPrefix(se.Msg, "no such column: "); ok {
-		var cols []string
-		for _, c := range rt.table.Columns {
-			cols = append(cols, c.Name)
-		}
-		return fmt.Errorf("unknown column %q in RETURNING of %s%s", col, rt.m, registry.Available(cols))
+		return fmt.Errorf("unknown column %q in RETURNING of %s%s", col, rt.m, registry.Available(rt.table.ColumnNames()))
 	}
 	return fmt.Errorf("RETURNING: %s", se.Msg)
 }

@@ -142,18 +142,11 @@ func (e *Engine) planQuery(stmt sqlparser.SelectStatement) (func(context.Context
 // refuse (an unknown column, an unknown function) is refused before any
 // request is sent.
 func (p *queryPlan) check() error {
-	ctx := context.Background()
-	db, err := local.Open(ctx)
-	if err != nil {
-		return err
+	tables := make([]local.Table, len(p.refs))
+	for i, r := range p.refs {
+		tables[i] = r.table
 	}
-	defer db.Close()
-	for _, r := range p.refs {
-		if err := db.Create(ctx, r.table); err != nil {
-			return err
-		}
-	}
-	return p.sqlError(db.Check(ctx, p.sql))
+	return p.sqlError(local.Compile(context.Background(), p.sql, tables...))
 }
 
 // sqlError names the resources in SQLite's message instead of the loaded
@@ -168,11 +161,7 @@ func (p *queryPlan) sqlError(err error) error {
 		msg = strings.ReplaceAll(msg, r.table.Name, r.m.t.id)
 	}
 	if col, ok := strings.CutPrefix(msg, "no such column: "); ok && len(p.refs) == 1 {
-		var cols []string
-		for _, c := range p.refs[0].table.Columns {
-			cols = append(cols, c.Name)
-		}
-		return fmt.Errorf("unknown column %q in %s%s", col, p.refs[0].m.t.id, registry.Available(cols))
+		return fmt.Errorf("unknown column %q in %s%s", col, p.refs[0].m.t.id, registry.Available(p.refs[0].table.ColumnNames()))
 	}
 	if col, ok := strings.CutPrefix(msg, "no such column: "); ok {
 		return fmt.Errorf("unknown column %q", col)

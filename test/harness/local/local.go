@@ -195,6 +195,32 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// ColumnNames lists t's columns, in order.
+func (t Table) ColumnNames() []string {
+	names := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// Compile compiles query over empty tables in a fresh database, without
+// running it: a statement SQLite cannot evaluate (an unknown column or
+// function) is refused before any request is sent.
+func Compile(ctx context.Context, query string, tables ...Table) error {
+	db, err := Open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, t := range tables {
+		if err := db.Create(ctx, t); err != nil {
+			return err
+		}
+	}
+	return db.Check(ctx, query)
+}
+
 // Check compiles query without running it, so a statement SQLite cannot
 // evaluate is refused before any request is sent.
 func (d *DB) Check(ctx context.Context, query string) error {
