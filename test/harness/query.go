@@ -157,8 +157,8 @@ func (p *queryPlan) sqlError(err error) error {
 		return err
 	}
 	msg := se.Msg
-	for _, r := range p.refs {
-		msg = strings.ReplaceAll(msg, r.table.Name, r.m.t.id)
+	for i := len(p.refs) - 1; i >= 0; i-- { // resource_10 before resource_1
+		msg = strings.ReplaceAll(msg, p.refs[i].table.Name, p.refs[i].m.t.id)
 	}
 	if col, ok := strings.CutPrefix(msg, "no such column: "); ok && len(p.refs) == 1 {
 		return fmt.Errorf("unknown column %q in %s%s", col, p.refs[0].m.t.id, registry.Available(p.refs[0].table.ColumnNames()))
