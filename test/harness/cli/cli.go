@@ -1,5 +1,5 @@
 // Package cli is the command line around the harness, shaped like the
-// StackQL CLI: `exec 'SQL'`, `exec -f file.sql` or statements on stdin, with
+// StackQL CLI: `exec 'SQL'`, `exec -i file.sql` or statements on stdin, with
 // the engine's --registry, --auth and --output flags.
 //
 // Unlike the engine it exits non-zero when a statement fails, with a status
