@@ -121,7 +121,7 @@ func RunContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	// a usage error is masked with the secret shapes it declares.
 	flags := rawFlags(args, "--registry", "--auth")
 	reg, regErr := openRegistry(flags["--registry"])
-	errs := &errorLine{w: stderr, red: earlyRedactor(reg, flags["--auth"], env)}
+	errs := &errorLine{w: stderr, red: []redactor{earlyRedactor(reg, flags["--auth"], env)}}
 	opts, err := parseArgs(args)
 	if errors.Is(err, errHelp) {
 		fmt.Fprint(stdout, usage)
@@ -158,7 +158,7 @@ func RunContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if eng == nil {
 		return code
 	}
-	errs.red = eng
+	errs.red = append(errs.red, eng) // and what the engine learns as it runs
 	err = eng.Exec(ctx, script, func(st *harness.Statement, r *harness.Result) error {
 		return show(opts, eng, st, r, out, errs)
 	})
@@ -180,10 +180,17 @@ func RunContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 // errorLine writes one line to stderr, masked and escaped.
 type errorLine struct {
 	w   io.Writer
-	red interface{ Redact(string) string }
+	red []redactor
 }
 
-func (e *errorLine) print(s string) { fmt.Fprintln(e.w, termtext.Safe(e.red.Redact(s))) }
+type redactor interface{ Redact(string) string }
+
+func (e *errorLine) print(s string) {
+	for _, r := range e.red {
+		s = r.Redact(s)
+	}
+	fmt.Fprintln(e.w, termtext.Safe(s))
+}
 
 // Write lets any-sdk's log lines through the same masking (one per call).
 func (e *errorLine) Write(p []byte) (int, error) {

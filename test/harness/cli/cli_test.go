@@ -130,3 +130,21 @@ func TestInterruptWhileReadingStdin(t *testing.T) {
 		t.Errorf("stderr = %q", errb.String())
 	}
 }
+
+// TestCredentialMaskedBeforeAnyRequest: a credential from the environment,
+// whatever its shape, is masked in an error printed before the engine has
+// sent anything (so before it has used the credential itself).
+func TestCredentialMaskedBeforeAnyRequest(t *testing.T) {
+	const secret = "notShapedLikeAToken_0123456789"
+	for _, args := range [][]string{
+		{"exec", "SELECT 1 AS a " + secret},          // a syntax error near it
+		{"exec", "--nope=" + secret, "SELECT 1"},     // a usage error quoting it
+		{"exec", "SELECT * FROM " + secret + ".x.y"}, // an unknown provider
+	} {
+		var stdout, stderr bytes.Buffer
+		code := Run(args, nil, &stdout, &stderr, []string{"DATABRICKS_TOKEN=" + secret})
+		if code == ExitOK || strings.Contains(stderr.String(), secret) || !strings.Contains(stderr.String(), "[REDACTED]") {
+			t.Errorf("%q: exit %d, stderr %q; want a failure with the credential masked", args, code, stderr.String())
+		}
+	}
+}
