@@ -44,6 +44,7 @@ func TestSimulatorAnswersAsTheSpecSays(t *testing.T) {
 	defer client.CloseIdleConnections()
 
 	const list, create, del = "/api/2.0/token/list", "/api/2.0/token/create", "/api/2.0/token/delete"
+	const levels = "/api/2.0/permissions/authorization/tokens/permissionLevels"
 	for _, tc := range []struct {
 		name, method, path, body, bearer string
 		fault                            *sim.Fault
@@ -60,6 +61,12 @@ func TestSimulatorAnswersAsTheSpecSays(t *testing.T) {
 		{"bad credential", "GET", list, "", "dapi00000000000000000000000000000000", nil, 403},
 		{"rate limited", "GET", list, "", bearer, &sim.Fault{Path: list, Status: 429}, 429},
 		{"unavailable", "POST", create, `{}`, bearer, &sim.Fault{Path: create, Status: 503}, 503},
+		{"permission levels", "GET", levels, "", bearer, nil, 200},
+		{"permission levels without credential", "GET", levels, "", "", nil, 401},
+		{"permission levels with bad credential", "GET", levels, "", "dapi00000000000000000000000000000000", nil, 403},
+		{"permission levels rate limited", "GET", levels, "", bearer, &sim.Fault{Path: levels, Status: 429}, 429},
+		{"permission levels failing", "GET", levels, "", bearer, &sim.Fault{Path: levels, Status: 500}, 500},
+		{"permission levels unavailable", "GET", levels, "", bearer, &sim.Fault{Path: levels, Status: 503}, 503},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.fault != nil {

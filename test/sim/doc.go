@@ -20,6 +20,13 @@
 //   - POST /api/2.0/token/delete {"token_id":"…"} answers {}. A missing token_id is 400
 //     INVALID_PARAMETER_VALUE; an unknown, expired or revoked id is 404
 //     RESOURCE_DOES_NOT_EXIST "No valid token with ID <id> found.".
+//   - GET /api/2.0/permissions/authorization/tokens/permissionLevels answers, on every
+//     workspace and to every authenticated user, {"permission_levels":[{"permission_level":
+//     "CAN_USE","description":"Can create personal access tokens and use them to
+//     authenticate to the workspace."}]}: CAN_USE is the only level the SDK's
+//     TokenPermissionLevel names. The description is not documented for the API; the
+//     simulator's is Databricks' meaning of CAN USE from its token permissions page,
+//     paraphrased.
 //
 // A token_info is {"token_id","creation_time","expiry_time","comment"}: token_id is 64
 // lowercase hex characters, token_value (shown only by create) is "dapi" and 32
@@ -44,7 +51,7 @@
 //     stream that never ends, a client that leaves, or not in within
 //     Config.BodyReadTimeout, 10s by default): nothing is done and the connection is
 //     closed without an answer. A request is never acted on before its whole body is in;
-//   - a wrong method on a token path: 405 METHOD_NOT_ALLOWED with Allow; an unknown
+//   - a wrong method on a served path: 405 METHOD_NOT_ALLOWED with Allow; an unknown
 //     path: 404 ENDPOINT_NOT_FOUND "No API found for 'GET /token/lst'". Neither needs a
 //     credential, since routing comes before auth;
 //   - a Host or SNI that is not a served workspace: the handshake fails, or 421
@@ -64,5 +71,5 @@
 // It must not reach the network (names it does not serve fail as unknown hosts do),
 // persist anything, or reveal a secret: token values are stored only as SHA-256 hashes
 // and the request log redacts anything shaped like a token. It simulates the token
-// endpoints only.
+// endpoints and the tokens' permission levels only.
 package sim

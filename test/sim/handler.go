@@ -19,6 +19,8 @@ const (
 	PathList       = "/api/2.0/token/list"
 	PathDelete     = "/api/2.0/token/delete"
 	PathHostConfig = "/.well-known/databricks-config"
+	// PathPermissionLevels lists the permission levels a user can have on tokens.
+	PathPermissionLevels = "/api/2.0/permissions/authorization/tokens/permissionLevels"
 )
 
 // MaxBodyBytes is the largest request body accepted; larger ones get 413.
@@ -114,7 +116,7 @@ func (s *Server) route(ws *Workspace, r *http.Request, body []byte) reply {
 	switch r.URL.Path {
 	case PathCreate, PathDelete:
 		method = http.MethodPost
-	case PathList:
+	case PathList, PathPermissionLevels:
 		method = http.MethodGet
 	case PathHostConfig:
 		// Newer SDKs probe this before any call; a workspace without it answers 404 JSON.
@@ -160,6 +162,8 @@ func (s *Server) route(ws *Workspace, r *http.Request, body []byte) reply {
 			return errorReply(apiErr)
 		}
 		return reply{status: http.StatusOK, body: []byte("{}")}
+	case PathPermissionLevels:
+		return jsonReply(http.StatusOK, tokenPermissionLevels)
 	default: // PathList
 		return listReply(ws, u, now)
 	}

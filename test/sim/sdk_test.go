@@ -117,6 +117,75 @@ func TestSDKLifecycle(t *testing.T) {
 	}
 }
 
+// TestSDKPermissionLevels reads the tokens' permission levels with the SDK, on every
+// workspace of a server and with every kind of credential, as the SDK's typed response.
+func TestSDKPermissionLevels(t *testing.T) {
+	t.Parallel()
+	want := []settings.TokenPermissionsDescription{{
+		PermissionLevel: settings.TokenPermissionLevelCanUse,
+		Description:     sim.PermissionLevelCanUseDetail,
+	}}
+	tests := []struct {
+		name      string
+		workspace string // "" is the fixture's workspace
+		token     func(t *testing.T, f *fixture) string
+		wantIs    error // nil: the levels are answered
+	}{
+		{name: "sign-in credential", token: func(_ *testing.T, f *fixture) string { return f.bearer }},
+		{name: "personal access token", token: func(t *testing.T, f *fixture) string {
+			tok, err := f.ws.CreateToken(f.bearer, 3600, "sdk")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tok.TokenValue
+		}},
+		{name: "another workspace", workspace: "dbc-second", token: func(t *testing.T, f *fixture) string {
+			ws, err := f.srv.AddWorkspace("dbc-second", sim.WorkspaceOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ws.AddUser(userName)
+		}},
+		{name: "unknown token", token: func(*testing.T, *fixture) string { return "dapi" + strings.Repeat("f", 32) },
+			wantIs: apierr.ErrPermissionDenied},
+		{name: "revoked token", token: func(t *testing.T, f *fixture) string {
+			tok, err := f.ws.CreateToken(f.bearer, 3600, "revoked")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sdkClient(t, f.srv, wsURL, f.bearer).Tokens.DeleteByTokenId(t.Context(), tok.TokenInfo.TokenID); err != nil {
+				t.Fatal(err)
+			}
+			return tok.TokenValue
+		}, wantIs: apierr.ErrPermissionDenied},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, sim.Config{}, sim.WorkspaceOptions{})
+			host := wsURL
+			if tt.workspace != "" {
+				host = "https://" + tt.workspace + ".cloud.databricks.com"
+			}
+			token := tt.token(t, f)
+			f.srv.ResetLog()
+			got, err := sdkClient(t, f.srv, host, token).TokenManagement.GetPermissionLevels(t.Context())
+			if tt.wantIs != nil {
+				if !errors.Is(err, tt.wantIs) {
+					t.Fatalf("GetPermissionLevels: %v, want %v", err, tt.wantIs)
+				}
+			} else if err != nil || got == nil || !slices.EqualFunc(got.PermissionLevels, want, samePermissionLevel) {
+				t.Fatalf("GetPermissionLevels: %+v %v, want %+v", got, err, want)
+			}
+			for _, r := range f.srv.Requests() {
+				if r.Method != "GET" || r.Path != sim.PathPermissionLevels {
+					t.Errorf("the SDK called %s %s", r.Method, r.Path)
+				}
+			}
+		})
+	}
+}
+
 func TestSDKErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -331,6 +400,10 @@ func TestSDKUnknownWorkspace(t *testing.T) {
 	if !errors.As(err, &dnsErr) || !dnsErr.IsNotFound || dnsErr.Name != "dbc-nope.cloud.databricks.com" {
 		t.Errorf("ListAll on an unknown workspace: %v, want a not-found DNS error", err)
 	}
+}
+
+func samePermissionLevel(a, b settings.TokenPermissionsDescription) bool {
+	return a.PermissionLevel == b.PermissionLevel && a.Description == b.Description
 }
 
 func createWith(req settings.CreateTokenRequest) func(context.Context, *databricks.WorkspaceClient) error {

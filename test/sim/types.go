@@ -39,6 +39,30 @@ type RevokeTokenRequest struct {
 // RevokeTokenResponse is the body of a successful delete: always {}.
 type RevokeTokenResponse struct{}
 
+// TokenPermissionsDescription is one permission level on tokens and what it allows.
+type TokenPermissionsDescription struct {
+	PermissionLevel string `json:"permission_level"`
+	Description     string `json:"description"`
+}
+
+// GetTokenPermissionLevelsResponse is the body of GET
+// /api/2.0/permissions/authorization/tokens/permissionLevels.
+type GetTokenPermissionLevelsResponse struct {
+	PermissionLevels []TokenPermissionsDescription `json:"permission_levels"`
+}
+
+// Token permission levels the simulator answers with: CAN_USE, the only level the
+// permission-levels endpoint names (databricks-sdk-go's TokenPermissionLevel).
+const (
+	PermissionLevelCanUse       = "CAN_USE"
+	PermissionLevelCanUseDetail = "Can create personal access tokens and use them to authenticate to the workspace."
+)
+
+// tokenPermissionLevels is the answer of every workspace to the permission-levels path.
+var tokenPermissionLevels = GetTokenPermissionLevelsResponse{PermissionLevels: []TokenPermissionsDescription{
+	{PermissionLevel: PermissionLevelCanUse, Description: PermissionLevelCanUseDetail},
+}}
+
 // ErrorResponse is the error envelope: {"error_code":"UPPER_SNAKE","message":"…"}.
 type ErrorResponse struct {
 	ErrorCode string `json:"error_code"`
