@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,7 +30,7 @@ type docsPage struct {
 	Methods               []docsMethod
 	Params                []field // parameters taken in WHERE or as @name
 	Selects, Inserts      []example
-	Execs                 []example
+	Deletes, Execs        []example
 	Returning             []field // columns of INSERT ... RETURNING
 	Errors                []docsError
 	ErrorBodies           []errorBody
@@ -80,11 +81,17 @@ func (m *model) docsPage(r resource) docsPage {
 		for _, sp := range params {
 			dm.Required = append(dm.Required, sp.Name)
 		}
+		var required []field
 		for _, prm := range meth.Op.Parameters {
+			f := paramField(prm.Value)
 			if prm.Value.Required {
 				dm.Required = append(dm.Required, prm.Value.Name)
+				required = append(required, f)
 			} else {
 				dm.Optional = append(dm.Optional, prm.Value.Name)
+			}
+			if !slices.ContainsFunc(params, func(p field) bool { return p.Name == f.Name }) {
+				params = append(params, f)
 			}
 		}
 		if body := requestSchema(meth.Op); body != nil {
@@ -97,15 +104,17 @@ func (m *model) docsPage(r resource) docsPage {
 			if len(p.Fields) == 0 {
 				p.Fields = m.fields(m.rowSchema(meth))
 			}
-			p.Selects = append(p.Selects, example{meth.Name, dm.Description, m.selectSQL(r, meth, params)})
+			p.Selects = append(p.Selects, example{meth.Name, dm.Description, m.selectSQL(r, meth, append(m.serverParams(), required...))})
 		case "insert":
 			returning := m.fields(responseSchema(meth.Op))
 			if len(p.Returning) == 0 {
 				p.Returning = returning
 			}
-			p.Inserts = append(p.Inserts, example{meth.Name, dm.Description, m.insertSQL(r, dm, params, returning)})
+			p.Inserts = append(p.Inserts, example{meth.Name, dm.Description, m.insertSQL(r, dm, append(m.serverParams(), required...), returning)})
+		case "delete":
+			p.Deletes = append(p.Deletes, example{meth.Name, dm.Description, m.deleteSQL(r, append(m.serverParams(), required...))})
 		case "exec":
-			p.Execs = append(p.Execs, example{meth.Name, dm.Description, m.execSQL(r, dm, params)})
+			p.Execs = append(p.Execs, example{meth.Name, dm.Description, m.execSQL(r, dm, append(m.serverParams(), required...))})
 		}
 		for code, resp := range meth.Op.Responses {
 			status, err := strconv.Atoi(code)
@@ -134,6 +143,15 @@ func (m *model) docsPage(r resource) docsPage {
 	sort.Slice(p.Errors, func(i, j int) bool { return p.Errors[i].Status < p.Errors[j].Status })
 	sort.Slice(p.ErrorBodies, func(i, j int) bool { return p.ErrorBodies[i].Name < p.ErrorBodies[j].Name })
 	return p
+}
+
+// paramField is an operation parameter as the docs page lists it.
+func paramField(p *openapi3.Parameter) field {
+	f := field{Name: p.Name, Description: oneLine(p.Description)}
+	if p.Schema != nil && p.Schema.Value != nil {
+		f.Type = p.Schema.Value.Type
+	}
+	return f
 }
 
 // serverParams are the server variables, which the engine turns into
@@ -182,7 +200,11 @@ func (m *model) fields(s *openapi3.SchemaRef) []field {
 	for _, name := range order {
 		p := s.Value.Properties[name]
 		desc := p.Value.Description
-		out = append(out, field{Name: name, Type: p.Value.Type, Description: oneLine(desc)})
+		typ := p.Value.Type
+		if typ == "" {
+			typ = "any" // a schema without a type takes any JSON value
+		}
+		out = append(out, field{Name: name, Type: typ, Description: oneLine(desc)})
 	}
 	return out
 }
@@ -207,13 +229,26 @@ func (m *model) selectSQL(r resource, meth method, params []field) string {
 		b.WriteString(f.Name)
 	}
 	fmt.Fprintf(&b, "\nFROM %s\n", m.resourceID(r))
+	whereParams(&b, params)
+	b.WriteString(";")
+	return b.String()
+}
+
+// whereParams writes the required parameters as WHERE ... AND ... lines.
+func whereParams(b *strings.Builder, params []field) {
 	for i, prm := range params {
 		kw := "WHERE"
 		if i > 0 {
 			kw = "AND"
 		}
-		fmt.Fprintf(&b, "%s %s = %s -- required\n", kw, prm.Name, placeholder(prm, "'"))
+		fmt.Fprintf(b, "%s %s = %s -- required\n", kw, prm.Name, placeholder(prm, "'"))
 	}
+}
+
+func (m *model) deleteSQL(r resource, params []field) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "DELETE FROM %s\n", m.resourceID(r))
+	whereParams(&b, params)
 	b.WriteString(";")
 	return b.String()
 }

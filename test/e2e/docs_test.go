@@ -11,7 +11,8 @@ import (
 
 // TestDocsExamplesRun runs the SQL examples of every generated docs page as
 // written, placeholders filled with --var, against a workspace that holds
-// one token (the one the EXEC example revokes).
+// one token (the one the EXEC and DELETE examples revoke), whose user is an
+// admin and which has docexamples' service principal.
 func TestDocsExamplesRun(t *testing.T) {
 	examples, err := docexamples.Load(repoRoot(t))
 	if err != nil {
@@ -19,11 +20,12 @@ func TestDocsExamplesRun(t *testing.T) {
 	}
 	for _, ex := range examples {
 		t.Run(ex.Name(), func(t *testing.T) {
-			s := setup{Workspaces: []workspaceSetup{{Name: docexamples.Workspace}}}
-			s.Workspaces[0].Tokens = append(s.Workspaces[0].Tokens, struct {
-				Comment         string `json:"comment"`
-				LifetimeSeconds int64  `json:"lifetime_seconds"`
-			}{docexamples.ExistingComment, docexamples.ExistingLifetimeSeconds})
+			s := setup{Role: "admin", Workspaces: []workspaceSetup{{
+				Name:   docexamples.Workspace,
+				Tokens: []tokenSetup{{docexamples.ExistingComment, docexamples.ExistingLifetimeSeconds}},
+				Users: []userSetup{{Name: docexamples.ServicePrincipal, Role: "service_principal",
+					ApplicationID: docexamples.ApplicationID}},
+			}}}
 			e := start(t, s)
 			args := append(e.baseArgs(), docexamples.VarArgs(docexamples.Vars(e.vars["TOKEN_ID_1"]))...)
 			var stdout, stderr bytes.Buffer

@@ -5,6 +5,8 @@ package e2e
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -47,6 +49,24 @@ type setup struct {
 	// Clock "now" starts the simulator's clock at the current second instead
 	// of epoch, for queries that compare with SQLite's 'now'.
 	Clock string `json:"clock"`
+	// Role is the role of DATABRICKS_TOKEN's user in every workspace: "" or
+	// "user" (a plain user) or "admin" (a workspace admin).
+	Role string `json:"role"`
+}
+
+// userSetup is another user of a workspace, with tokens of its own.
+type userSetup struct {
+	Name string `json:"name"`
+	// Role is "" or "user", "admin" or "service_principal" (which needs
+	// ApplicationID).
+	Role          string       `json:"role"`
+	ApplicationID string       `json:"application_id"`
+	Tokens        []tokenSetup `json:"tokens"`
+}
+
+type tokenSetup struct {
+	Comment         string `json:"comment"`
+	LifetimeSeconds int64  `json:"lifetime_seconds"`
 }
 
 type workspaceSetup struct {
@@ -55,10 +75,10 @@ type workspaceSetup struct {
 	Quota           int    `json:"quota"`
 	// Tokens are created one by one, a millisecond apart, in this order;
 	// their ids are ${TOKEN_ID_1}... in args, their values ${TOKEN_VALUE_1}...
-	Tokens []struct {
-		Comment         string `json:"comment"`
-		LifetimeSeconds int64  `json:"lifetime_seconds"`
-	} `json:"tokens"`
+	Tokens []tokenSetup `json:"tokens"`
+	// Users are other users of the workspace; their tokens are created after
+	// Tokens, user by user, and numbered on from them.
+	Users []userSetup `json:"users"`
 	// Legacy tokens never expire (expiry_time -1).
 	Legacy []string `json:"legacy"`
 	// Bulk tokens are seeded at once, all with BulkComment.
@@ -151,22 +171,45 @@ func start(t testing.TB, s setup) *env {
 		}
 		bearer := e.bearer
 		if i == 0 || !s.SignInEverywhere {
-			bearer = w.AddUser(user)
-		} else {
+			bearer = newBearer()
+		}
+		switch s.Role {
+		case "", "user":
 			w.AddUserBearer(user, bearer)
+		case "admin":
+			w.AddAdminBearer(user, bearer)
+		default:
+			t.Fatalf("setup.json: role %q: want \"user\" or \"admin\"", s.Role)
 		}
 		if i == 0 {
 			e.bearer = bearer
 		}
-		for _, tk := range ws.Tokens {
-			r, err := w.CreateToken(bearer, tk.LifetimeSeconds, tk.Comment)
-			if err != nil {
-				t.Fatal(err)
+		createTokens := func(bearer string, tokens []tokenSetup) {
+			for _, tk := range tokens {
+				r, err := w.CreateToken(bearer, tk.LifetimeSeconds, tk.Comment)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n++
+				e.vars["TOKEN_ID_"+strconv.Itoa(n)] = r.TokenInfo.TokenID
+				e.vars["TOKEN_VALUE_"+strconv.Itoa(n)] = r.TokenValue
+				e.issued = append(e.issued, r.TokenValue)
 			}
-			n++
-			e.vars["TOKEN_ID_"+strconv.Itoa(n)] = r.TokenInfo.TokenID
-			e.vars["TOKEN_VALUE_"+strconv.Itoa(n)] = r.TokenValue
-			e.issued = append(e.issued, r.TokenValue)
+		}
+		createTokens(bearer, ws.Tokens)
+		for _, u := range ws.Users {
+			var b string
+			switch u.Role {
+			case "", "user":
+				b = w.AddUser(u.Name)
+			case "admin":
+				b = w.AddAdmin(u.Name)
+			case "service_principal":
+				b = w.AddServicePrincipal(u.Name, u.ApplicationID)
+			default:
+				t.Fatalf("setup.json: user %q: role %q: want \"user\", \"admin\" or \"service_principal\"", u.Name, u.Role)
+			}
+			createTokens(b, u.Tokens)
 		}
 		for _, c := range ws.Legacy {
 			w.SeedLegacyToken(bearer, c)
@@ -199,6 +242,13 @@ func start(t testing.TB, s setup) *env {
 		e.bearer = "dapi00000000000000000000000000000000"
 	}
 	return e
+}
+
+// newBearer is a fresh sign-in credential, shaped as the simulator's.
+func newBearer() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return "dapi" + hex.EncodeToString(b[:])
 }
 
 // baseArgs point the CLI at the simulator over TLS, as a user would point
@@ -278,15 +328,33 @@ func readArgs(t *testing.T, path string, vars map[string]string) []string {
 }
 
 // requestLog is what the simulator received, one "METHOD host path status"
-// line per request (status 0: no answer was sent), sorted, since fan-out
-// requests are concurrent.
-func requestLog(srv *sim.Server) string {
+// line per request (status 0: no answer was sent; the path with its query,
+// if any), sorted, since fan-out
+// requests are concurrent. A token id in a path (token management's
+// /tokens/{token_id}) is written as the setup's ${TOKEN_ID_n}, before
+// sorting, so the order does not depend on random ids; any other id is
+// numbered as normalise does.
+func requestLog(srv *sim.Server, vars map[string]string) string {
+	ids := strings.NewReplacer()
+	var pairs []string
+	for k, v := range vars {
+		if strings.HasPrefix(k, "TOKEN_ID_") {
+			pairs = append(pairs, v, "${"+k+"}")
+		}
+	}
+	if len(pairs) > 0 {
+		ids = strings.NewReplacer(pairs...)
+	}
 	var lines []string
 	for _, r := range srv.Requests() {
-		lines = append(lines, fmt.Sprintf("%s %s %s %d\n", r.Method, r.Host, r.Path, r.Status))
+		path := r.Path
+		if r.Query != "" {
+			path += "?" + r.Query
+		}
+		lines = append(lines, fmt.Sprintf("%s %s %s %d\n", r.Method, r.Host, ids.Replace(path), r.Status))
 	}
 	sort.Strings(lines)
-	return strings.Join(lines, "")
+	return normalise(strings.Join(lines, ""))
 }
 
 func TestCases(t *testing.T) {
@@ -345,7 +413,7 @@ func runCase(t *testing.T, dir string) {
 		"stdout":   normalise(r.stdout),
 		"stderr":   normalise(r.stderr),
 		"exit":     strconv.Itoa(r.code) + "\n",
-		"requests": requestLog(r.env.srv),
+		"requests": requestLog(r.env.srv, r.env.vars),
 	}
 	for k, v := range got { // paths differ per checkout
 		got[k] = strings.ReplaceAll(v, r.env.vars["CASE_DIR"], "${CASE_DIR}")

@@ -95,7 +95,9 @@ func newWorkspace(t *testing.T, s seed) *workspace {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws := &workspace{srv: srv, bearer: w.AddUser(user), caFile: filepath.Join(t.TempDir(), "ca.pem")}
+	// An admin, with docexamples' service principal: see docexamples.
+	ws := &workspace{srv: srv, bearer: w.AddAdmin(user), caFile: filepath.Join(t.TempDir(), "ca.pem")}
+	w.AddServicePrincipal(docexamples.ServicePrincipal, docexamples.ApplicationID)
 	if s.existing {
 		r, err := w.CreateToken(ws.bearer, docexamples.ExistingLifetimeSeconds, docexamples.ExistingComment)
 		if err != nil {

@@ -108,6 +108,21 @@ func TestWireErrors(t *testing.T) {
 		{name: "post on permission levels", method: "POST", path: sim.PathPermissionLevels, bearer: "user", body: `{}`, wantStatus: 405,
 			wantBody:   `{"error_code":"METHOD_NOT_ALLOWED","message":"HTTP method POST is not supported by this URL"}`,
 			wantHeader: map[string]string{"Allow": "GET"}},
+		{name: "token management as a plain user", method: "GET", path: sim.PathManagedTokens, bearer: "user", wantStatus: 403,
+			wantBody: `{"error_code":"PERMISSION_DENIED","message":"Only Admins can access token management APIs."}`},
+		{name: "token management without authorization", method: "GET", path: sim.PathManagedTokens, wantStatus: 401,
+			wantBody: `{"error_code":401,"message":"Credential was not sent or was of an unsupported type for this API."}`},
+		{name: "post on one managed token", method: "POST", path: sim.PathManagedTokens + "/" + unknownID, bearer: "user", wantStatus: 405,
+			wantBody:   `{"error_code":"METHOD_NOT_ALLOWED","message":"HTTP method POST is not supported by this URL"}`,
+			wantHeader: map[string]string{"Allow": "DELETE, GET"}},
+		{name: "delete on the managed list", method: "DELETE", path: sim.PathManagedTokens, bearer: "user", wantStatus: 405,
+			wantBody:   `{"error_code":"METHOD_NOT_ALLOWED","message":"HTTP method DELETE is not supported by this URL"}`,
+			wantHeader: map[string]string{"Allow": "GET"}},
+		{name: "get on obo create", method: "GET", path: sim.PathOboTokens, bearer: "user", wantStatus: 405,
+			wantBody:   `{"error_code":"METHOD_NOT_ALLOWED","message":"HTTP method GET is not supported by this URL"}`,
+			wantHeader: map[string]string{"Allow": "POST"}},
+		{name: "managed token path with two segments", method: "GET", path: sim.PathManagedTokens + "/a/b", bearer: "user", wantStatus: 404,
+			wantBody: `{"error_code":"ENDPOINT_NOT_FOUND","message":"No API found for 'GET /token-management/tokens/a/b'"}`},
 		{name: "host metadata probe", method: "GET", path: "/.well-known/databricks-config", wantStatus: 404,
 			wantBody: `{"error_code":"ENDPOINT_NOT_FOUND","message":"No API found for 'GET /.well-known/databricks-config'"}`},
 		{name: "body over 1 MiB", method: "POST", path: "/api/2.0/token/create", bearer: "user",
@@ -316,5 +331,62 @@ func TestWorkspacesAreIsolated(t *testing.T) {
 	}
 	if got := call(t, f.client, "GET", other.URL()+"/api/2.0/token/list", otherBearer, ""); strings.Count(got.body, "token_id") != 2 {
 		t.Errorf("list in %q: %s, want 2 tokens", other.Name(), got.body)
+	}
+}
+
+// TestTokenManagementWire: token management's answers to an admin, byte for byte
+// where the simulator chose the wording.
+func TestTokenManagementWire(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, sim.Config{}, sim.WorkspaceOptions{WorkspaceID: 42})
+	admin := f.ws.AddAdmin("admin@example.com")
+	f.ws.AddServicePrincipal("robot", "app-1")
+	adminID, _ := f.ws.UserID("admin@example.com")
+	robotID, _ := f.ws.UserID("robot")
+	for _, tt := range []struct {
+		name, method, path, body string
+		wantStatus               int
+		wantBody                 string
+	}{
+		{"empty list", "GET", sim.PathManagedTokens, "", 200, `{}`},
+		{"created_by_id not a number", "GET", sim.PathManagedTokens + "?created_by_id=abc", "", 400,
+			`{"error_code":"INVALID_PARAMETER_VALUE","message":"Invalid value for created_by_id: abc"}`},
+		{"obo without application_id", "POST", sim.PathOboTokens, `{"comment":"x"}`, 400,
+			`{"error_code":"INVALID_PARAMETER_VALUE","message":"Missing required field: application_id"}`},
+		{"obo for an unknown application", "POST", sim.PathOboTokens, `{"application_id":"app-2"}`, 404,
+			`{"error_code":"RESOURCE_DOES_NOT_EXIST","message":"Service principal with application ID app-2 does not exist."}`},
+		{"obo lifetime zero", "POST", sim.PathOboTokens, `{"application_id":"app-1","lifetime_seconds":0}`, 400,
+			`{"error_code":"INVALID_PARAMETER_VALUE","message":"requirement failed: Invalid timeout: 0"}`},
+		{"obo malformed", "POST", sim.PathOboTokens, `[]`, 400,
+			`{"error_code":"MALFORMED_REQUEST","message":"Invalid JSON given in the body of the request - expected a map"}`},
+		{"get unknown", "GET", sim.PathManagedTokens + "/abc", "", 404,
+			`{"error_code":"RESOURCE_DOES_NOT_EXIST","message":"No valid token with ID abc found."}`},
+		{"delete unknown", "DELETE", sim.PathManagedTokens + "/abc", "", 404,
+			`{"error_code":"RESOURCE_DOES_NOT_EXIST","message":"No valid token with ID abc found."}`},
+	} {
+		got := call(t, f.client, tt.method, wsURL+tt.path, admin, tt.body)
+		if got.status != tt.wantStatus || got.body != tt.wantBody {
+			t.Errorf("%s: %s %s %s\n got: %d %s\nwant: %d %s", tt.name, tt.method, tt.path, tt.body, got.status, got.body, tt.wantStatus, tt.wantBody)
+		}
+	}
+
+	got := call(t, f.client, "POST", wsURL+sim.PathOboTokens, admin, `{"application_id":"app-1","lifetime_seconds":60}`)
+	var obo sim.CreateOboTokenResponse
+	if err := json.Unmarshal([]byte(got.body), &obo); err != nil || got.status != 200 {
+		t.Fatalf("obo create: %d %s %v", got.status, got.body, err)
+	}
+	want := fmt.Sprintf(`{"token_info":{"token_id":"%s","creation_time":%d,"expiry_time":%d,"created_by_id":%d,"created_by_username":"admin@example.com","owner_id":%d,"workspace_id":42},"token_value":"%s"}`,
+		obo.TokenInfo.TokenID, epoch.UnixMilli(), epoch.UnixMilli()+60_000, adminID, robotID, obo.TokenValue)
+	if got.body != want {
+		t.Errorf("obo create:\n got: %s\nwant: %s", got.body, want)
+	}
+	// Used once, a token's last_used_day is the start of that UTC day.
+	if r := call(t, f.client, "GET", wsURL+sim.PathList, obo.TokenValue, ""); r.status != 200 {
+		t.Fatalf("list with the OBO token: %d %s", r.status, r.body)
+	}
+	got = call(t, f.client, "GET", wsURL+sim.PathManagedTokens+"/"+obo.TokenInfo.TokenID, admin, "")
+	day := epoch.UTC().Truncate(24 * time.Hour).UnixMilli()
+	if !strings.Contains(got.body, fmt.Sprintf(`"last_used_day":%d}`, day)) {
+		t.Errorf("get after use: %s, want last_used_day %d", got.body, day)
 	}
 }

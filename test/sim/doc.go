@@ -27,6 +27,39 @@
 //     TokenPermissionLevel names. The description is not documented for the API; the
 //     simulator's is Databricks' meaning of CAN USE from its token permissions page,
 //     paraphrased.
+//   - Token management answers workspace admins only (Workspace.AddAdmin); anyone else
+//     authenticated gets 403 {"error_code":"PERMISSION_DENIED","message":"Only Admins
+//     can access token management APIs."}:
+//   - GET /api/2.0/token-management/tokens[?created_by_id=N&created_by_username=U]
+//     answers {"token_infos":[{…},…]}: every valid token of the workspace, whoever
+//     owns it, by creation_time then token_id, only those created by that user when a
+//     filter is given (both: both must hold; an empty value does not filter). {} when
+//     none matches. A created_by_id that is not an integer is 400
+//     INVALID_PARAMETER_VALUE "Invalid value for created_by_id: <v>".
+//   - GET /api/2.0/token-management/tokens/{token_id} answers {"token_info":{…}};
+//     DELETE on it revokes the token, whoever owns it, and answers {}. An unknown,
+//     expired or revoked id is 404 RESOURCE_DOES_NOT_EXIST "No valid token with ID
+//     <id> found.". Allow is "DELETE, GET".
+//   - POST /api/2.0/token-management/on-behalf-of/tokens {"application_id":"…",
+//     "comment":"…","lifetime_seconds":N} creates a token owned by the service
+//     principal with that application ID (Workspace.AddServicePrincipal), created by
+//     the admin, and answers {"token_info":{…},"token_value":"dapi…"}. Lifetime and
+//     comment are checked as create checks them, and the quota is the service
+//     principal's. A missing application_id is 400 INVALID_PARAMETER_VALUE "Missing
+//     required field: application_id"; an unknown one is 404 RESOURCE_DOES_NOT_EXIST
+//     "Service principal with application ID <id> does not exist.".
+//
+// A token management token_info is {"token_id","comment","creation_time",
+// "expiry_time","created_by_id","created_by_username","owner_id","workspace_id",
+// "last_used_day"} (databricks-sdk-go's settings.TokenInfo): created_by_* name who
+// created the token (through /token/create the owner itself, on behalf of a service
+// principal the admin), owner_id who owns it; user IDs and workspace_id are 16-digit
+// numbers derived from the user's or the deployment's name (WorkspaceOptions.WorkspaceID
+// sets the latter), so they are the same on every run and a user has the same ID in
+// every workspace. last_used_day is the start (UTC, epoch ms) of the last day the token
+// authenticated a request, omitted while it never has. Users are plain users
+// (Workspace.AddUser), workspace admins or service principals; the Token API
+// (/api/2.0/token/*) works alike for all three and its token_info is unchanged.
 //
 // A token_info is {"token_id","creation_time","expiry_time","comment"}: token_id is 64
 // lowercase hex characters, token_value (shown only by create) is "dapi" and 32
@@ -59,7 +92,10 @@
 //   - the bearer from Workspace.AddUser stands for the user's sign-in: it is not listed,
 //     does not count against the quota and cannot be revoked. Tokens created through
 //     the API (or Seed…) are the user's personal access tokens;
-//   - revoking another user's token answers the same 404 as an unknown id;
+//   - revoking another user's token answers the same 404 as an unknown id (through
+//     the Token API; token management revokes anyone's);
+//   - the 403 message of token management and the 404 message for an unknown
+//     application ID are not documented; the simulator's are its own wording;
 //   - a body must be exactly one JSON object: anything else (null, an array, a string,
 //     a number, a boolean, a syntax error, data after the object) is 400
 //     MALFORMED_REQUEST, as is a field of the wrong type. An empty body is {}; unknown
@@ -71,5 +107,5 @@
 // It must not reach the network (names it does not serve fail as unknown hosts do),
 // persist anything, or reveal a secret: token values are stored only as SHA-256 hashes
 // and the request log redacts anything shaped like a token. It simulates the token
-// endpoints and the tokens' permission levels only.
+// endpoints, the tokens' permission levels and token management only.
 package sim

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,7 +22,19 @@ const (
 	PathHostConfig = "/.well-known/databricks-config"
 	// PathPermissionLevels lists the permission levels a user can have on tokens.
 	PathPermissionLevels = "/api/2.0/permissions/authorization/tokens/permissionLevels"
+	// PathManagedTokens lists every token of the workspace (admins only); one token is
+	// PathManagedTokens + "/" + token_id (GET, DELETE).
+	PathManagedTokens = "/api/2.0/token-management/tokens"
+	// PathOboTokens creates a token on behalf of a service principal (admins only).
+	PathOboTokens = "/api/2.0/token-management/on-behalf-of/tokens"
 )
+
+// managedTokenID is the token_id of a PathManagedTokens + "/{token_id}" path: one
+// non-empty segment.
+func managedTokenID(path string) (string, bool) {
+	id, ok := strings.CutPrefix(path, PathManagedTokens+"/")
+	return id, ok && id != "" && !strings.Contains(id, "/")
+}
 
 // MaxBodyBytes is the largest request body accepted; larger ones get 413.
 const MaxBodyBytes = 1 << 20
@@ -112,21 +125,26 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 // route dispatches a request that passed the host, size and fault checks.
 func (s *Server) route(ws *Workspace, r *http.Request, body []byte) reply {
-	var method string
+	var method string // the allowed methods, as Allow lists them
+	tokenID, oneToken := managedTokenID(r.URL.Path)
 	switch r.URL.Path {
-	case PathCreate, PathDelete:
+	case PathCreate, PathDelete, PathOboTokens:
 		method = http.MethodPost
-	case PathList, PathPermissionLevels:
+	case PathList, PathPermissionLevels, PathManagedTokens:
 		method = http.MethodGet
 	case PathHostConfig:
 		// Newer SDKs probe this before any call; a workspace without it answers 404 JSON.
 		return errorReply(&Error{Status: http.StatusNotFound, Code: CodeEndpointNotFound,
 			Message: "No API found for '" + echo(r.Method) + " " + PathHostConfig + "'"})
 	default:
+		if oneToken {
+			method = http.MethodDelete + ", " + http.MethodGet
+			break
+		}
 		return errorReply(&Error{Status: http.StatusNotFound, Code: CodeEndpointNotFound,
 			Message: "No API found for '" + echo(r.Method) + " " + echo(apiRelative(r.URL.Path)) + "'"})
 	}
-	if r.Method != method {
+	if !slices.Contains(strings.Split(method, ", "), r.Method) {
 		rep := errorReply(&Error{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed,
 			Message: "HTTP method " + echo(r.Method) + " is not supported by this URL"})
 		rep.header = http.Header{"Allow": {method}}
@@ -137,6 +155,12 @@ func (s *Server) route(ws *Workspace, r *http.Request, body []byte) reply {
 	u, apiErr := s.authenticate(ws, r, now)
 	if apiErr != nil {
 		return errorReply(apiErr)
+	}
+	if oneToken || r.URL.Path == PathManagedTokens || r.URL.Path == PathOboTokens {
+		if apiErr := requireAdmin(u); apiErr != nil {
+			return errorReply(apiErr)
+		}
+		return manage(ws, r, body, tokenID, u, now)
 	}
 	switch r.URL.Path {
 	case PathCreate:
@@ -166,6 +190,46 @@ func (s *Server) route(ws *Workspace, r *http.Request, body []byte) reply {
 		return jsonReply(http.StatusOK, tokenPermissionLevels)
 	default: // PathList
 		return listReply(ws, u, now)
+	}
+}
+
+// manage serves token management for an admin.
+func manage(ws *Workspace, r *http.Request, body []byte, tokenID string, admin *user, now int64) reply {
+	switch {
+	case r.URL.Path == PathManagedTokens:
+		var f tokenFilter
+		q := r.URL.Query()
+		if v := q.Get("created_by_id"); v != "" {
+			id, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return errorReply(&Error{Status: http.StatusBadRequest, Code: CodeInvalidParameterValue,
+					Message: "Invalid value for created_by_id: " + echo(v)})
+			}
+			f.createdByID = id
+		}
+		f.createdByUsername = q.Get("created_by_username")
+		return jsonReply(http.StatusOK, ListManagedTokensResponse{TokenInfos: ws.listAll(f, now)})
+	case r.URL.Path == PathOboTokens:
+		var req CreateOboTokenRequest
+		if apiErr := decodeBody(body, &req); apiErr != nil {
+			return errorReply(apiErr)
+		}
+		resp, apiErr := ws.createObo(admin, req, now)
+		if apiErr != nil {
+			return errorReply(apiErr)
+		}
+		return jsonReply(http.StatusOK, resp)
+	case r.Method == http.MethodGet:
+		info, apiErr := ws.getToken(tokenID, now)
+		if apiErr != nil {
+			return errorReply(apiErr)
+		}
+		return jsonReply(http.StatusOK, GetTokenResponse{TokenInfo: info})
+	default: // DELETE
+		if apiErr := ws.deleteToken(tokenID, now); apiErr != nil {
+			return errorReply(apiErr)
+		}
+		return reply{status: http.StatusOK, body: []byte("{}")}
 	}
 }
 

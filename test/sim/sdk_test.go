@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -416,4 +417,165 @@ func createWith(req settings.CreateTokenRequest) func(context.Context, *databric
 func listAll(ctx context.Context, w *databricks.WorkspaceClient) error {
 	_, err := w.Tokens.ListAll(ctx)
 	return err
+}
+
+// TestSDKTokenManagement drives TokenManagement (List with and without filters, Get,
+// CreateOboToken, Delete) as a workspace admin over the tokens of a plain user, a
+// service principal and the admin, and checks who created and who owns each.
+func TestSDKTokenManagement(t *testing.T) {
+	t.Parallel()
+	const adminName, spName, appID = "admin@example.com", "ci-robot", "6f3c1d2e-0a4b-4c5d-8e9f-0123456789ab"
+	f := newFixture(t, sim.Config{}, sim.WorkspaceOptions{WorkspaceID: 1234567890123456})
+	ctx := t.Context()
+	admin := f.ws.AddAdmin(adminName)
+	spBearer := f.ws.AddServicePrincipal(spName, appID)
+	userID, _ := f.ws.UserID(userName)
+	adminID, _ := f.ws.UserID(adminName)
+	spID, _ := f.ws.UserID(spName)
+	if userID == adminID || adminID == spID || userID <= 0 {
+		t.Fatalf("user IDs %d %d %d: want distinct positive numbers", userID, adminID, spID)
+	}
+
+	mine, err := f.ws.CreateToken(f.bearer, 0, "user's")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ws.CreateToken(spBearer, 0, "sp's own"); err != nil {
+		t.Fatal(err)
+	}
+	w := sdkClient(t, f.srv, wsURL, admin)
+	obo, err := w.TokenManagement.CreateOboToken(ctx, settings.CreateOboTokenRequest{ApplicationId: appID, Comment: "obo", LifetimeSeconds: 3 * 24 * 3600})
+	if err != nil {
+		t.Fatalf("CreateOboToken: %v", err)
+	}
+	if !tokenValueRE.MatchString(obo.TokenValue) || obo.TokenInfo == nil || !tokenIDRE.MatchString(obo.TokenInfo.TokenId) {
+		t.Fatalf("CreateOboToken: %+v", obo)
+	}
+	oi := obo.TokenInfo
+	if oi.CreatedById != adminID || oi.CreatedByUsername != adminName || oi.OwnerId != spID ||
+		oi.WorkspaceId != 1234567890123456 || oi.Comment != "obo" || oi.ExpiryTime != oi.CreationTime+3*24*3600_000 || oi.LastUsedDay != 0 {
+		t.Errorf("CreateOboToken token_info: %+v", oi)
+	}
+
+	// The OBO token authenticates as the service principal: its own list shows it,
+	// and its last_used_day becomes today.
+	f.clock.Advance(36 * time.Hour)
+	spTokens, err := sdkClient(t, f.srv, wsURL, obo.TokenValue).Tokens.ListAll(ctx)
+	if err != nil || len(spTokens) != 2 {
+		t.Fatalf("the service principal's list with its OBO token: %+v %v", spTokens, err)
+	}
+	today := f.clock.Now().UTC().Truncate(24 * time.Hour).UnixMilli()
+
+	all, err := w.TokenManagement.ListAll(ctx, settings.ListTokenManagementRequest{})
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	if len(all) != 3 {
+		t.Fatalf("List: %d tokens, want 3: %+v", len(all), all)
+	}
+	byComment := map[string]settings.TokenInfo{}
+	for _, ti := range all {
+		byComment[ti.Comment] = ti
+	}
+	if ti := byComment["user's"]; ti.TokenId != mine.TokenInfo.TokenID || ti.CreatedById != userID || ti.CreatedByUsername != userName || ti.OwnerId != userID {
+		t.Errorf("the user's token: %+v", ti)
+	}
+	if ti := byComment["sp's own"]; ti.CreatedById != spID || ti.CreatedByUsername != spName || ti.OwnerId != spID {
+		t.Errorf("the service principal's token: %+v", ti)
+	}
+	if ti := byComment["obo"]; ti.TokenId != oi.TokenId || ti.LastUsedDay != today || ti.OwnerId != spID || ti.CreatedById != adminID {
+		t.Errorf("the OBO token after use: %+v (want last_used_day %d)", ti, today)
+	}
+
+	for _, tc := range []struct {
+		name string
+		req  settings.ListTokenManagementRequest
+		want []string
+	}{
+		{"by created_by_username", settings.ListTokenManagementRequest{CreatedByUsername: adminName}, []string{"obo"}},
+		{"by created_by_id", settings.ListTokenManagementRequest{CreatedById: userID}, []string{"user's"}},
+		{"by both, disagreeing", settings.ListTokenManagementRequest{CreatedById: userID, CreatedByUsername: spName}, nil},
+		{"by an unknown user", settings.ListTokenManagementRequest{CreatedByUsername: "nobody@example.com"}, nil},
+	} {
+		got, err := w.TokenManagement.ListAll(ctx, tc.req)
+		if err != nil {
+			t.Fatalf("List %s: %v", tc.name, err)
+		}
+		var comments []string
+		for _, ti := range got {
+			comments = append(comments, ti.Comment)
+		}
+		if !slices.Equal(comments, tc.want) {
+			t.Errorf("List %s: %q, want %q", tc.name, comments, tc.want)
+		}
+	}
+
+	got, err := w.TokenManagement.GetByTokenId(ctx, mine.TokenInfo.TokenID)
+	if err != nil || got.TokenInfo == nil || !reflect.DeepEqual(*got.TokenInfo, byComment["user's"]) {
+		t.Fatalf("Get: %+v %v, want %+v", got, err, byComment["user's"])
+	}
+	if err := w.TokenManagement.DeleteByTokenId(ctx, mine.TokenInfo.TokenID); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, err := w.TokenManagement.GetByTokenId(ctx, mine.TokenInfo.TokenID); !errors.Is(err, apierr.ErrResourceDoesNotExist) {
+		t.Errorf("Get after Delete: %v, want RESOURCE_DOES_NOT_EXIST", err)
+	}
+	if err := w.TokenManagement.DeleteByTokenId(ctx, mine.TokenInfo.TokenID); !errors.Is(err, apierr.ErrResourceDoesNotExist) {
+		t.Errorf("Delete twice: %v, want RESOURCE_DOES_NOT_EXIST", err)
+	}
+	if _, err := sdkClient(t, f.srv, wsURL, mine.TokenValue).Tokens.ListAll(ctx); !errors.Is(err, apierr.ErrPermissionDenied) {
+		t.Errorf("the deleted token still authenticates: %v", err)
+	}
+	if left, err := f.ws.Tokens(f.bearer); err != nil || len(left) != 0 {
+		t.Errorf("the user's tokens after an admin's Delete: %+v %v", left, err)
+	}
+	_, err = w.TokenManagement.CreateOboToken(ctx, settings.CreateOboTokenRequest{ApplicationId: "no-such-app"})
+	if !errors.Is(err, apierr.ErrResourceDoesNotExist) {
+		t.Errorf("CreateOboToken for an unknown application ID: %v, want RESOURCE_DOES_NOT_EXIST", err)
+	}
+}
+
+// TestSDKTokenManagementAdminsOnly: every TokenManagement call of a plain user or a
+// service principal is 403 PERMISSION_DENIED, and changes nothing.
+func TestSDKTokenManagementAdminsOnly(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, sim.Config{}, sim.WorkspaceOptions{})
+	f.ws.AddServicePrincipal("robot", "app-1")
+	tok, err := f.ws.CreateToken(f.bearer, 3600, "kept")
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := map[string]func(context.Context, *databricks.WorkspaceClient) error{
+		"List": func(ctx context.Context, w *databricks.WorkspaceClient) error {
+			_, err := w.TokenManagement.ListAll(ctx, settings.ListTokenManagementRequest{})
+			return err
+		},
+		"Get": func(ctx context.Context, w *databricks.WorkspaceClient) error {
+			_, err := w.TokenManagement.GetByTokenId(ctx, tok.TokenInfo.TokenID)
+			return err
+		},
+		"Delete": func(ctx context.Context, w *databricks.WorkspaceClient) error {
+			return w.TokenManagement.DeleteByTokenId(ctx, tok.TokenInfo.TokenID)
+		},
+		"CreateOboToken": func(ctx context.Context, w *databricks.WorkspaceClient) error {
+			_, err := w.TokenManagement.CreateOboToken(ctx, settings.CreateOboTokenRequest{ApplicationId: "app-1"})
+			return err
+		},
+	}
+	for _, who := range []struct{ name, bearer string }{
+		{"plain user", f.bearer},
+		{"service principal", f.ws.AddServicePrincipal("robot", "app-1")},
+	} {
+		for name, call := range calls {
+			err := call(t.Context(), sdkClient(t, f.srv, wsURL, who.bearer))
+			var apiErr *apierr.APIError
+			if !errors.Is(err, apierr.ErrPermissionDenied) || !errors.As(err, &apiErr) ||
+				apiErr.ErrorCode != "PERMISSION_DENIED" || apiErr.StatusCode != 403 || apiErr.Message != "Only Admins can access token management APIs." {
+				t.Errorf("%s: %s: %v, want 403 PERMISSION_DENIED", who.name, name, err)
+			}
+		}
+	}
+	if left, err := f.ws.Tokens(f.bearer); err != nil || len(left) != 1 {
+		t.Errorf("the user's tokens after refused calls: %+v %v", left, err)
+	}
 }

@@ -63,6 +63,45 @@ var tokenPermissionLevels = GetTokenPermissionLevelsResponse{PermissionLevels: [
 	{PermissionLevel: PermissionLevelCanUse, Description: PermissionLevelCanUseDetail},
 }}
 
+// ManagedTokenInfo is a token as token management (/api/2.0/token-management/…) shows
+// it: the Token API's fields and who created it, who owns it, where and when it was
+// last used (databricks-sdk-go's settings.TokenInfo).
+type ManagedTokenInfo struct {
+	TokenID           string `json:"token_id"`
+	Comment           string `json:"comment,omitempty"`
+	CreationTime      int64  `json:"creation_time"`
+	ExpiryTime        int64  `json:"expiry_time"` // -1 never expires (legacy tokens only)
+	CreatedByID       int64  `json:"created_by_id"`
+	CreatedByUsername string `json:"created_by_username"`
+	OwnerID           int64  `json:"owner_id"`
+	WorkspaceID       int64  `json:"workspace_id"`
+	LastUsedDay       int64  `json:"last_used_day,omitempty"` // start of the day (UTC, epoch ms); omitted if never used
+}
+
+// ListManagedTokensResponse is the body of GET /api/2.0/token-management/tokens; the
+// key is omitted when no token matches, as in ListTokensResponse.
+type ListManagedTokensResponse struct {
+	TokenInfos []ManagedTokenInfo `json:"token_infos,omitempty"`
+}
+
+// GetTokenResponse is the body of GET /api/2.0/token-management/tokens/{token_id}.
+type GetTokenResponse struct {
+	TokenInfo ManagedTokenInfo `json:"token_info"`
+}
+
+// CreateOboTokenRequest is the body of POST /api/2.0/token-management/on-behalf-of/tokens.
+type CreateOboTokenRequest struct {
+	ApplicationID   string `json:"application_id"`
+	Comment         string `json:"comment,omitempty"`
+	LifetimeSeconds *int64 `json:"lifetime_seconds,omitempty"` // as in CreateTokenRequest
+}
+
+// CreateOboTokenResponse is the body of a successful on-behalf-of create.
+type CreateOboTokenResponse struct {
+	TokenInfo  ManagedTokenInfo `json:"token_info"`
+	TokenValue string           `json:"token_value"`
+}
+
 // ErrorResponse is the error envelope: {"error_code":"UPPER_SNAKE","message":"…"}.
 type ErrorResponse struct {
 	ErrorCode string `json:"error_code"`
@@ -103,10 +142,12 @@ const (
 	CodeRequestLimitExceeded  = "REQUEST_LIMIT_EXCEEDED"
 	CodeTemporarilyUnavail    = "TEMPORARILY_UNAVAILABLE"
 	CodeMisdirectedRequest    = "MISDIRECTED_REQUEST"
+	CodePermissionDenied      = "PERMISSION_DENIED"
 )
 
 // Messages fixed by the contract.
 const (
 	msgMissingCredential = "Credential was not sent or was of an unsupported type for this API."
 	msgInvalidToken      = "Invalid access token."
+	msgAdminsOnly        = "Only Admins can access token management APIs."
 )

@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -28,12 +30,42 @@ const MaxCommentLength = 1000
 type WorkspaceOptions struct {
 	MaxTokenLifetimeDays int // 0 → 730; the lifetime of a create that omits lifetime_seconds
 	QuotaPerUser         int // 0 → 600 valid tokens per user
+	// WorkspaceID is the numeric workspace_id of token management; 0 → a 16-digit
+	// number derived from the deployment name, so it is the same on every run.
+	WorkspaceID int64
+}
+
+// Role is what a user of a workspace is.
+type Role int
+
+const (
+	// RolePlainUser may manage only its own tokens (the Token API).
+	RolePlainUser Role = iota
+	// RoleAdmin is a workspace admin: it may also use token management, over every
+	// token of the workspace.
+	RoleAdmin
+	// RoleServicePrincipal is a service principal, known by its application ID; an
+	// admin may create tokens on its behalf.
+	RoleServicePrincipal
+)
+
+func (r Role) String() string {
+	switch r {
+	case RolePlainUser:
+		return "user"
+	case RoleAdmin:
+		return "admin"
+	case RoleServicePrincipal:
+		return "service principal"
+	}
+	return fmt.Sprintf("Role(%d)", int(r))
 }
 
 // Workspace is one simulated Databricks workspace: its users and their tokens.
 // All methods are safe for concurrent use.
 type Workspace struct {
 	name           string
+	id             int64 // workspace_id
 	srv            *Server
 	maxLifetimeSec int64
 	maxDays        int
@@ -41,12 +73,16 @@ type Workspace struct {
 
 	mu       sync.RWMutex
 	users    map[string]*user
+	byApp    map[string]*user                  // service principals by application ID
 	bySecret map[[sha256.Size]byte]*credential // SHA-256 of the bearer value, so no secret is kept
 	byID     map[string]*credential            // listed tokens only
 }
 
 type user struct {
-	name string
+	name  string
+	id    int64 // the numeric user ID (created_by_id, owner_id)
+	role  Role
+	appID string // application ID of a service principal
 	// tokens are the user's listed tokens, kept sorted by creation time then token_id so
 	// list is a filtered copy and never a sort.
 	tokens []*credential
@@ -59,9 +95,13 @@ type user struct {
 // sign-in credential AddUser hands out: it is not a personal access token, so it is
 // never listed, never counts against the quota and cannot be revoked through the API.
 type credential struct {
-	owner  *user
-	secret [sha256.Size]byte
-	info   TokenInfo
+	owner     *user
+	createdBy *user // who created the token: the owner, or the admin of an on-behalf-of token
+	secret    [sha256.Size]byte
+	info      TokenInfo
+	// lastUsedDay is the start (UTC, epoch ms) of the day the token last authenticated;
+	// 0 if it never did. It changes under a read lock, hence atomic.
+	lastUsedDay atomic.Int64
 }
 
 func newWorkspace(srv *Server, name string, opts WorkspaceOptions) (*Workspace, error) {
@@ -80,13 +120,22 @@ func newWorkspace(srv *Server, name string, opts WorkspaceOptions) (*Workspace, 
 	if opts.QuotaPerUser == 0 {
 		opts.QuotaPerUser = defaultQuotaPerUser
 	}
+	id := opts.WorkspaceID
+	if id < 0 {
+		return nil, fmt.Errorf("workspace %q: negative workspace ID %d", name, id)
+	}
+	if id == 0 {
+		id = derivedID("workspace:" + name)
+	}
 	return &Workspace{
 		name:           name,
+		id:             id,
 		srv:            srv,
 		maxDays:        opts.MaxTokenLifetimeDays,
 		maxLifetimeSec: int64(opts.MaxTokenLifetimeDays) * secondsPerDay,
 		quota:          opts.QuotaPerUser,
 		users:          make(map[string]*user),
+		byApp:          make(map[string]*user),
 		bySecret:       make(map[[sha256.Size]byte]*credential),
 		byID:           make(map[string]*credential),
 	}, nil
@@ -117,9 +166,13 @@ func (w *Workspace) Host() string { return w.name + hostSuffix }
 // through Server.DialContext, which ignores the port.
 func (w *Workspace) URL() string { return w.srv.scheme() + "://" + w.Host() }
 
-// AddUser creates userName if needed and returns a new bearer credential for it: a
-// dapi… value that never expires. It stands for the user's sign-in (as an OAuth or
-// session token would), so it is not one of the user's listed tokens.
+// ID returns the numeric workspace_id.
+func (w *Workspace) ID() int64 { return w.id }
+
+// AddUser creates userName, a plain user, if needed and returns a new bearer
+// credential for it: a dapi… value that never expires. It stands for the user's
+// sign-in (as an OAuth or session token would), so it is not one of the user's listed
+// tokens. A user that exists keeps its role.
 func (w *Workspace) AddUser(userName string) (bearer string) {
 	bearer = newTokenValue()
 	w.AddUserBearer(userName, bearer)
@@ -130,15 +183,99 @@ func (w *Workspace) AddUser(userName string) (bearer string) {
 // workspaces stands for a sign-in that reaches them all (as an account-level OAuth
 // token does).
 func (w *Workspace) AddUserBearer(userName, bearer string) {
+	w.addPrincipal(userName, RolePlainUser, "", bearer, false)
+}
+
+// AddAdmin is AddUser for a workspace admin: userName is created as, or made, an admin.
+func (w *Workspace) AddAdmin(userName string) (bearer string) {
+	bearer = newTokenValue()
+	w.AddAdminBearer(userName, bearer)
+	return bearer
+}
+
+// AddAdminBearer is AddAdmin with the bearer credential given, as AddUserBearer.
+func (w *Workspace) AddAdminBearer(userName, bearer string) {
+	w.addPrincipal(userName, RoleAdmin, "", bearer, true)
+}
+
+// AddServicePrincipal creates a service principal named name with applicationID and
+// returns a bearer credential for it (its sign-in, like AddUser's). It panics if
+// applicationID is empty or belongs to another principal, or name is a user, since
+// that is a mistake in the test.
+func (w *Workspace) AddServicePrincipal(name, applicationID string) (bearer string) {
+	bearer = newTokenValue()
+	w.addPrincipal(name, RoleServicePrincipal, applicationID, bearer, true)
+	return bearer
+}
+
+// UserID returns the numeric ID of userName (a user or service principal), and
+// whether it exists. IDs derive from the name, so one name has one ID in every
+// workspace, as Databricks' account-level identities do.
+func (w *Workspace) UserID(userName string) (int64, bool) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	u := w.users[userName]
+	if u == nil {
+		return 0, false
+	}
+	return u.id, true
+}
+
+func (w *Workspace) addPrincipal(name string, role Role, appID, bearer string, setRole bool) {
 	secret := sha256.Sum256([]byte(bearer))
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	u := w.users[userName]
+	u := w.users[name]
+	if role == RoleServicePrincipal {
+		if appID == "" {
+			panic(fmt.Sprintf("sim: service principal %q without an application ID", name))
+		}
+		if o := w.byApp[appID]; o != nil && o != u {
+			panic(fmt.Sprintf("sim: application ID %q already belongs to %q", appID, o.name))
+		}
+		if u != nil && (u.role != RoleServicePrincipal || u.appID != appID) {
+			panic(fmt.Sprintf("sim: %q is already a %s", name, u.role))
+		}
+	} else if u != nil && u.role == RoleServicePrincipal {
+		panic(fmt.Sprintf("sim: %q is a service principal", name))
+	}
 	if u == nil {
-		u = &user{name: userName, nextExpiry: math.MaxInt64}
-		w.users[userName] = u
+		u = &user{name: name, id: w.freeIDLocked(name), role: role, appID: appID, nextExpiry: math.MaxInt64}
+		w.users[name] = u
+		if appID != "" {
+			w.byApp[appID] = u
+		}
+	} else if setRole {
+		u.role = role
 	}
 	w.bySecret[secret] = &credential{owner: u, secret: secret}
+}
+
+// freeIDLocked is the ID derived from name, or the next one free if another user of
+// the workspace has it already (64-bit hashes: this never happens in practice).
+func (w *Workspace) freeIDLocked(name string) int64 {
+	id := derivedID("user:" + name)
+	for w.idTakenLocked(id) {
+		id++
+	}
+	return id
+}
+
+func (w *Workspace) idTakenLocked(id int64) bool {
+	for _, u := range w.users {
+		if u.id == id {
+			return true
+		}
+	}
+	return false
+}
+
+// derivedID is a 16-digit number from s, the shape of Databricks' numeric IDs.
+func derivedID(s string) int64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(s))
+	const lo = 1_000_000_000_000_000
+	return lo + int64(h.Sum64()%(9*lo))
 }
 
 // SeedTokens creates n tokens with the workspace's maximum lifetime for the user owning
@@ -162,7 +299,7 @@ func (w *Workspace) SeedTokens(bearer string, n int, comment string) error {
 		return fmt.Errorf("seed %d tokens for %q in %q: %w", n, u.name, w.name, w.quotaError())
 	}
 	for range n {
-		w.insertLocked(u, newTokenValue(), TokenInfo{
+		w.insertLocked(u, u, newTokenValue(), TokenInfo{
 			CreationTime: now,
 			ExpiryTime:   now + w.maxLifetimeSec*1000,
 			Comment:      comment,
@@ -186,7 +323,7 @@ func (w *Workspace) SeedLegacyToken(bearer string, comment string) (tokenID stri
 	if err != nil {
 		panic(fmt.Sprintf("sim: seed legacy token in %q: %v", w.name, err))
 	}
-	c := w.insertLocked(u, newTokenValue(), TokenInfo{CreationTime: now, ExpiryTime: -1, Comment: comment})
+	c := w.insertLocked(u, u, newTokenValue(), TokenInfo{CreationTime: now, ExpiryTime: -1, Comment: comment})
 	return c.info.TokenID
 }
 
@@ -207,6 +344,44 @@ func (w *Workspace) CreateToken(bearer string, lifetimeSeconds int64, comment st
 		return CreateTokenResponse{}, apiErr
 	}
 	return resp, nil
+}
+
+// CreateOboToken creates a token on behalf of the service principal with
+// applicationID, as POST /api/2.0/token-management/on-behalf-of/tokens would, without
+// HTTP; bearer must be an admin's. lifetimeSeconds 0 means the workspace maximum.
+// Failures are *Error.
+func (w *Workspace) CreateOboToken(bearer, applicationID string, lifetimeSeconds int64, comment string) (CreateOboTokenResponse, error) {
+	now := w.srv.nowMillis()
+	u, apiErr := w.authenticate(bearer, now)
+	if apiErr == nil {
+		apiErr = requireAdmin(u)
+	}
+	if apiErr != nil {
+		return CreateOboTokenResponse{}, apiErr
+	}
+	req := CreateOboTokenRequest{ApplicationID: applicationID, Comment: comment}
+	if lifetimeSeconds != 0 {
+		req.LifetimeSeconds = &lifetimeSeconds
+	}
+	resp, apiErr := w.createObo(u, req, now)
+	if apiErr != nil {
+		return CreateOboTokenResponse{}, apiErr
+	}
+	return resp, nil
+}
+
+// ManagedTokens returns what GET /api/2.0/token-management/tokens (no filter) would
+// show the admin owning bearer: every valid token of the workspace.
+func (w *Workspace) ManagedTokens(bearer string) ([]ManagedTokenInfo, error) {
+	now := w.srv.nowMillis()
+	u, apiErr := w.authenticate(bearer, now)
+	if apiErr == nil {
+		apiErr = requireAdmin(u)
+	}
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return w.listAll(tokenFilter{}, now), nil
 }
 
 // Tokens returns what GET /api/2.0/token/list would show the user owning bearer.
@@ -238,37 +413,101 @@ func (w *Workspace) authenticate(bearer string, now int64) (*user, *Error) {
 	if c == nil || expired(c.info, now) {
 		return nil, &Error{Status: 403, Message: msgInvalidToken}
 	}
+	if c.info.TokenID != "" {
+		c.markUsed(now)
+	}
 	return c.owner, nil
+}
+
+// markUsed moves last_used_day to the day of now, never back.
+func (c *credential) markUsed(now int64) {
+	day := now - now%msPerDay
+	if now < 0 && now%msPerDay != 0 {
+		day -= msPerDay
+	}
+	for {
+		old := c.lastUsedDay.Load()
+		if old >= day || c.lastUsedDay.CompareAndSwap(old, day) {
+			return
+		}
+	}
+}
+
+const msPerDay = secondsPerDay * 1000
+
+// requireAdmin is token management's 403 for a caller who is not a workspace admin.
+func requireAdmin(u *user) *Error {
+	if u.role != RoleAdmin {
+		return &Error{Status: 403, Code: CodePermissionDenied, Message: msgAdminsOnly}
+	}
+	return nil
 }
 
 // create validates a create request and stores the token; the quota check and the
 // insert share one critical section so the quota holds under concurrent creates.
 func (w *Workspace) create(u *user, req CreateTokenRequest, now int64) (CreateTokenResponse, *Error) {
+	c, apiErr := w.createFor(u, u, req.LifetimeSeconds, req.Comment, now)
+	if apiErr != nil {
+		return CreateTokenResponse{}, apiErr
+	}
+	return CreateTokenResponse{TokenValue: c.value, TokenInfo: c.cred.info}, nil
+}
+
+// createObo creates a token owned by the service principal with req.ApplicationID,
+// created by admin; the quota is the service principal's.
+func (w *Workspace) createObo(admin *user, req CreateOboTokenRequest, now int64) (CreateOboTokenResponse, *Error) {
+	if req.ApplicationID == "" {
+		return CreateOboTokenResponse{}, &Error{Status: 400, Code: CodeInvalidParameterValue,
+			Message: "Missing required field: application_id"}
+	}
+	w.mu.RLock()
+	sp := w.byApp[req.ApplicationID]
+	w.mu.RUnlock()
+	if sp == nil {
+		return CreateOboTokenResponse{}, &Error{Status: 404, Code: CodeResourceDoesNotExist,
+			Message: fmt.Sprintf("Service principal with application ID %s does not exist.", echo(req.ApplicationID))}
+	}
+	c, apiErr := w.createFor(sp, admin, req.LifetimeSeconds, req.Comment, now)
+	if apiErr != nil {
+		return CreateOboTokenResponse{}, apiErr
+	}
+	return CreateOboTokenResponse{TokenValue: c.value, TokenInfo: w.managed(c.cred)}, nil
+}
+
+type created struct {
+	value string
+	cred  *credential
+}
+
+// createFor validates a lifetime and comment and stores a token owned by owner and
+// created by creator.
+func (w *Workspace) createFor(owner, creator *user, lifetimeSeconds *int64, comment string, now int64) (created, *Error) {
+	u := owner
 	lifetime := w.maxLifetimeSec
-	if req.LifetimeSeconds != nil {
-		lifetime = *req.LifetimeSeconds
+	if lifetimeSeconds != nil {
+		lifetime = *lifetimeSeconds
 		if lifetime <= 0 {
-			return CreateTokenResponse{}, &Error{Status: 400, Code: CodeInvalidParameterValue,
+			return created{}, &Error{Status: 400, Code: CodeInvalidParameterValue,
 				Message: fmt.Sprintf("requirement failed: Invalid timeout: %d", lifetime)}
 		}
 		if lifetime > w.maxLifetimeSec {
-			return CreateTokenResponse{}, &Error{Status: 400, Code: CodeInvalidParameterValue,
+			return created{}, &Error{Status: 400, Code: CodeInvalidParameterValue,
 				Message: fmt.Sprintf("Token lifetime of %d seconds exceeds the maximum lifetime of %d days (%d seconds) allowed by this workspace.",
 					lifetime, w.maxDays, w.maxLifetimeSec)}
 		}
 	}
-	if apiErr := checkComment(req.Comment); apiErr != nil {
-		return CreateTokenResponse{}, apiErr
+	if apiErr := checkComment(comment); apiErr != nil {
+		return created{}, apiErr
 	}
 	value := newTokenValue() // outside the lock: it is the slow part
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.pruneLocked(u, now)
 	if len(u.tokens) >= w.quota {
-		return CreateTokenResponse{}, w.quotaError()
+		return created{}, w.quotaError()
 	}
-	c := w.insertLocked(u, value, TokenInfo{CreationTime: now, ExpiryTime: now + lifetime*1000, Comment: req.Comment})
-	return CreateTokenResponse{TokenValue: value, TokenInfo: c.info}, nil
+	c := w.insertLocked(u, creator, value, TokenInfo{CreationTime: now, ExpiryTime: now + lifetime*1000, Comment: comment})
+	return created{value: value, cred: c}, nil
 }
 
 // checkComment refuses a comment over MaxCommentLength characters.
@@ -299,6 +538,85 @@ func (w *Workspace) revoke(u *user, tokenID string, now int64) *Error {
 	return nil
 }
 
+// tokenFilter is the list of token management's query: zero values do not filter.
+type tokenFilter struct {
+	createdByID       int64
+	createdByUsername string
+}
+
+// listAll is every valid token of the workspace that f lets through, by creation_time
+// then token_id.
+func (w *Workspace) listAll(f tokenFilter, now int64) []ManagedTokenInfo {
+	var out []*credential
+	w.mu.RLock()
+	for _, u := range w.users {
+		for _, c := range u.tokens {
+			if expired(c.info, now) ||
+				(f.createdByID != 0 && c.createdBy.id != f.createdByID) ||
+				(f.createdByUsername != "" && c.createdBy.name != f.createdByUsername) {
+				continue
+			}
+			out = append(out, c)
+		}
+	}
+	w.mu.RUnlock()
+	slices.SortFunc(out, compareTokens)
+	infos := make([]ManagedTokenInfo, len(out))
+	for i, c := range out {
+		infos[i] = w.managed(c)
+	}
+	return infos
+}
+
+// validToken is the valid listed token with tokenID, or token management's 404.
+func (w *Workspace) validTokenLocked(tokenID string, now int64) (*credential, *Error) {
+	c := w.byID[tokenID]
+	if c == nil || expired(c.info, now) {
+		return nil, &Error{Status: 404, Code: CodeResourceDoesNotExist,
+			Message: fmt.Sprintf("No valid token with ID %s found.", echo(tokenID))}
+	}
+	return c, nil
+}
+
+// getToken is any valid token of the workspace, by ID.
+func (w *Workspace) getToken(tokenID string, now int64) (ManagedTokenInfo, *Error) {
+	w.mu.RLock()
+	c, apiErr := w.validTokenLocked(tokenID, now)
+	w.mu.RUnlock()
+	if apiErr != nil {
+		return ManagedTokenInfo{}, apiErr
+	}
+	return w.managed(c), nil
+}
+
+// deleteToken revokes any valid token of the workspace, by ID.
+func (w *Workspace) deleteToken(tokenID string, now int64) *Error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	c, apiErr := w.validTokenLocked(tokenID, now)
+	if apiErr != nil {
+		return apiErr
+	}
+	w.removeLocked(c)
+	return nil
+}
+
+// managed is c as token management shows it. Users, their names and IDs never change
+// once created, so no lock is needed.
+func (w *Workspace) managed(c *credential) ManagedTokenInfo {
+	return ManagedTokenInfo{
+		TokenID:           c.info.TokenID,
+		Comment:           c.info.Comment,
+		CreationTime:      c.info.CreationTime,
+		ExpiryTime:        c.info.ExpiryTime,
+		CreatedByID:       c.createdBy.id,
+		CreatedByUsername: c.createdBy.name,
+		OwnerID:           c.owner.id,
+		WorkspaceID:       w.id,
+		LastUsedDay:       c.lastUsedDay.Load(),
+	}
+}
+
 // appendValid appends u's valid tokens, in list order, to dst.
 func (w *Workspace) appendValid(dst []TokenInfo, u *user, now int64) []TokenInfo {
 	w.mu.RLock()
@@ -312,8 +630,8 @@ func (w *Workspace) appendValid(dst []TokenInfo, u *user, now int64) []TokenInfo
 }
 
 // insertLocked stores a new listed token for u; w.mu must be held for writing.
-func (w *Workspace) insertLocked(u *user, value string, info TokenInfo) *credential {
-	c := &credential{owner: u, secret: sha256.Sum256([]byte(value)), info: info}
+func (w *Workspace) insertLocked(u, creator *user, value string, info TokenInfo) *credential {
+	c := &credential{owner: u, createdBy: creator, secret: sha256.Sum256([]byte(value)), info: info}
 	for {
 		c.info.TokenID = newTokenID()
 		if w.byID[c.info.TokenID] == nil {

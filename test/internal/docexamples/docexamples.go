@@ -1,7 +1,8 @@
 // Package docexamples reads the SQL examples of the generated docs pages
 // (every *.md under provider/docs) and says what they need to run as
 // written: the workspace they name, the token a workspace must already hold
-// (the one the EXEC example revokes) and the value of each {{ placeholder }}.
+// (the one the EXEC and DELETE examples revoke), the user's role and the
+// service principal it needs, and the value of each {{ placeholder }}.
 //
 // test/e2e runs every example through the harness; test/enginetest runs them
 // through the real StackQL engine and the harness and compares the two.
@@ -29,6 +30,15 @@ const Workspace = "dbc-abcd0123-a1bc"
 const (
 	ExistingComment         = "an existing token"
 	ExistingLifetimeSeconds = 3600
+)
+
+// The examples' user is a workspace admin, since the tokens page (token
+// management) answers admins only, and the workspace has a service principal
+// with ApplicationID, on whose behalf the createobotoken example creates a
+// token. Neither changes what the other pages' examples do.
+const (
+	ServicePrincipal = "docs-robot"
+	ApplicationID    = "0d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 )
 
 // Example is one ```sql block of a docs page.
@@ -131,6 +141,7 @@ func Vars(existingTokenID string) map[string]string {
 		"lifetime_seconds": "3600",
 		"comment":          "from the docs page",
 		"token_id":         existingTokenID,
+		"application_id":   ApplicationID,
 	}
 }
 
