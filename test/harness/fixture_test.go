@@ -106,6 +106,27 @@ func (w *widgetco) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		g["id"] = w.nextID
 		w.gadgets[shop] = append(items, g)
 		writeJSON(rw, 201, g)
+	case (r.Method == "PATCH" || r.Method == "PUT") && id != "" && m[3] == "":
+		var change map[string]any
+		if json.Unmarshal(body, &change) != nil {
+			writeJSON(rw, 400, map[string]any{"error_code": "BAD_JSON", "message": "bad body"})
+			return
+		}
+		for i, g := range items {
+			if fmt.Sprint(g["id"]) != id {
+				continue
+			}
+			if r.Method == "PUT" { // a replacement keeps only the id
+				g = map[string]any{"id": g["id"]}
+			}
+			for k, v := range change {
+				g[k] = v
+			}
+			items[i] = g
+			writeJSON(rw, 200, g)
+			return
+		}
+		writeJSON(rw, 404, map[string]any{"error_code": "NO_GADGET", "message": "no gadget " + id})
 	case r.Method == "DELETE" && id != "" && m[3] == "":
 		rw.WriteHeader(204)
 	case r.Method == "POST" && m[3] != "":
@@ -246,7 +267,9 @@ func TestSecondProviderShape(t *testing.T) {
 			name: "show methods lists every verb from the document",
 			sql:  "SHOW METHODS IN widgetco.inventory.gadgets",
 			want: "MethodName,RequiredParams,SQLVerb\nlist_gadgets,\"shop_id, region\",SELECT\nadd_gadget,\"shop_id, data__name, region\",INSERT\n" +
-				"remove_gadget,\"gadget_id, shop_id, region\",DELETE\npolish,\"gadget_id, shop_id, region\",EXEC\n",
+				"remove_gadget,\"gadget_id, shop_id, region\",DELETE\n" +
+				"update_gadget,\"gadget_id, shop_id, region\",UPDATE\nreplace_gadget,\"gadget_id, shop_id, region\",REPLACE\n" +
+				"polish,\"gadget_id, shop_id, region\",EXEC\n",
 		},
 		{
 			name: "describe reads the item schema under $.data.items",
@@ -282,6 +305,34 @@ func TestSecondProviderShape(t *testing.T) {
 			sql:      "SELECT name FROM widgetco.inventory.gadgets WHERE region = 'eu1' AND shop_id = 's1' AND colour = 'purple'",
 			want:     "name\n(none in stock)\n",
 			requests: []string{"GET eu1.widgetco.example /v2/shops/s1/gadgets?colour=purple"},
+		},
+		{
+			name: "update sends PATCH with the SET body, WHERE as parameters, RETURNING evaluated",
+			sql: "UPDATE widgetco.inventory.gadgets SET data__stock = 7, data__colour = 'blue' " +
+				"WHERE region = 'eu1' AND shop_id = 's1' AND gadget_id = 3 RETURNING name, stock * 2 AS double_stock, colour",
+			want:     "name,double_stock,colour\nRed Gizmo,14,blue\n",
+			requests: []string{`PATCH eu1.widgetco.example /v2/shops/s1/gadgets/3 {"colour":"blue","stock":7}`},
+		},
+		{
+			name:     "replace sends PUT, once per gadget IN names",
+			sql:      "REPLACE widgetco.inventory.gadgets SET data__name = 'renamed' WHERE region = 'eu1' AND shop_id = 's1' AND gadget_id IN (1, 2)",
+			want:     "The operation was despatched successfully\n",
+			requests: []string{`PUT eu1.widgetco.example /v2/shops/s1/gadgets/1 {"name":"renamed"}`, `PUT eu1.widgetco.example /v2/shops/s1/gadgets/2 {"name":"renamed"}`},
+		},
+		{
+			name: "update without its path parameter names it, nothing sent",
+			sql:  "UPDATE widgetco.inventory.gadgets SET data__stock = 1 WHERE region = 'eu1' AND shop_id = 's1'",
+			err:  `missing required parameter "gadget_id" for method "update_gadget" of widgetco.inventory.gadgets`,
+		},
+		{
+			name: "update filters only by parameters",
+			sql:  "UPDATE widgetco.inventory.gadgets SET data__stock = 1 WHERE region = 'eu1' AND shop_id = 's1' AND gadget_id = 1 AND stock > 2",
+			err:  `UPDATE can only constrain parameters with = or IN, not "stock > 2"`,
+		},
+		{
+			name: "update without a body is refused, the body being required",
+			sql:  "UPDATE widgetco.inventory.gadgets SET gadget_id = 1 WHERE region = 'eu1' AND shop_id = 's1'",
+			err:  `method "update_gadget" of widgetco.inventory.gadgets needs a request body`,
 		},
 		{
 			name: "missing path parameter names it and the method",

@@ -31,6 +31,8 @@ func (e *Engine) plan(s *Statement) (*Plan, error) {
 		run, err = e.planExec(n)
 	case *sqlparser.Delete:
 		run, err = e.planDelete(n)
+	case *sqlparser.Update:
+		run, err = e.planUpdate(n)
 	case *sqlparser.Show:
 		run, err = e.planShow(n)
 	case *sqlparser.DescribeTable:
@@ -224,6 +226,11 @@ func partial(res *Result) *Result {
 		return nil
 	}
 	return res
+}
+
+// needsBody reports whether the method's request body is required.
+func (m *method) needsBody() bool {
+	return m.t.svc.RequiredBodies[m.t.rsc.GetName()+"."+m.key]
 }
 
 // fromDual reports whether an INSERT's SELECT has no FROM (the parser
@@ -456,8 +463,7 @@ func (e *Engine) planExec(ex *sqlparser.Exec) (func(context.Context) (*Result, e
 	if miss := m.missing(supplied); len(miss) > 0 {
 		return nil, m.missingError(miss)
 	}
-	// A method is named by its operationId (any-sdk's naming).
-	if len(body) == 0 && m.t.svc.RequiredBodies[m.key] {
+	if len(body) == 0 && m.needsBody() {
 		return nil, fmt.Errorf("%s needs a request body: give @@json='{...}' or @%s<name> (body: %s)", m, bodyPrefix, bodyList(m))
 	}
 	if len(m.body) == 0 {
@@ -493,42 +499,14 @@ func jsonErr(err error) string {
 // DELETE ----------------------------------------------------------------------
 
 func (e *Engine) planDelete(del *sqlparser.Delete) (func(context.Context) (*Result, error), error) {
-	if len(del.TableExprs) != 1 || len(del.Targets) > 0 || del.OrderBy != nil || del.Limit != nil {
+	if len(del.Targets) > 0 || del.OrderBy != nil || del.Limit != nil {
 		return nil, fmt.Errorf("DELETE supports one resource and a WHERE clause only")
 	}
-	ate, ok := del.TableExprs[0].(*sqlparser.AliasedTableExpr)
-	if !ok {
-		return nil, fmt.Errorf("unsupported DELETE target %q", sqlparser.String(del.TableExprs[0]))
-	}
-	tn, ok := ate.Expr.(sqlparser.TableName)
-	if !ok {
-		return nil, fmt.Errorf("unsupported DELETE target %q", sqlparser.String(ate.Expr))
-	}
-	t, err := e.resolveResource(names(tn))
+	t, err := e.mutationTarget("DELETE", del.TableExprs)
 	if err != nil {
 		return nil, err
 	}
-	var where sqlparser.Expr
-	if del.Where != nil {
-		where = del.Where.Expr
-	}
-	all := func(*sqlparser.ColName) bool { return true }
-	m, bound, err := t.bindTerms("delete", conjuncts(where), all)
-	if err != nil {
-		return nil, err
-	}
-	for p := range bound {
-		if _, ok := m.params[p]; !ok {
-			return nil, fmt.Errorf("unknown parameter %q for %s", p, m)
-		}
-	}
-	// A DELETE sends its WHERE as parameters: nothing is left to filter by.
-	for _, c := range conjuncts(where) {
-		if _, _, ok := paramConstraint(c, m.params, all); !ok {
-			return nil, fmt.Errorf("DELETE can only constrain parameters with = or IN, not %q", sqlparser.String(c))
-		}
-	}
-	sets, err := fanout(m, bound)
+	m, sets, err := t.whereParams("delete", del.Where, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -540,4 +518,134 @@ func (e *Engine) planDelete(del *sqlparser.Delete) (func(context.Context) (*Resu
 		}
 		return &Result{Message: despatched}, nil
 	}, nil
+}
+
+// UPDATE and REPLACE ----------------------------------------------------------
+
+// planUpdate plans UPDATE (the resource's update method, PATCH as a rule)
+// and REPLACE (its replace method, PUT): SET names the request body
+// (data__x) and parameters, WHERE the parameters; each parameter set the
+// WHERE gives is one request, sent once.
+func (e *Engine) planUpdate(up *sqlparser.Update) (func(context.Context) (*Result, error), error) {
+	verb := "update"
+	if up.Action == sqlparser.ReplaceStr {
+		verb = "replace"
+	}
+	word := strings.ToUpper(verb)
+	// The parser repeats the target in From; a FROM of other tables is not
+	// something an API call can take.
+	if len(up.From) > 1 || len(up.OrderBy) > 0 || up.Limit != nil {
+		return nil, fmt.Errorf("%s supports one resource, SET and a WHERE clause only", word)
+	}
+	t, err := e.mutationTarget(word, up.TableExprs)
+	if err != nil {
+		return nil, err
+	}
+	set := map[string]value.Value{}
+	var order []string
+	for _, u := range up.Exprs {
+		name := u.Name.Name.GetRawVal()
+		if _, dup := set[name]; dup {
+			return nil, fmt.Errorf("column %q is set twice", name)
+		}
+		v, err := literal(u.Expr)
+		if err != nil {
+			return nil, fmt.Errorf("SET %s: %w", name, err)
+		}
+		set[name] = v
+		order = append(order, name)
+	}
+	supplied := map[string]bool{}
+	for name := range set {
+		supplied[name] = true
+	}
+	m, sets, err := t.whereParams(verb, up.Where, supplied)
+	if err != nil {
+		return nil, err
+	}
+	params := map[string]value.Value{}
+	body := map[string]any{}
+	for _, name := range order {
+		if err := m.set(fmt.Sprintf("column %q", name), name, set[name], params, body); err != nil {
+			return nil, err
+		}
+	}
+	if len(body) == 0 && m.needsBody() {
+		return nil, fmt.Errorf("%s needs a request body: SET %s<name> = ... (body: %s)", m, bodyPrefix, bodyList(m))
+	}
+	var rt *responseTable
+	if len(up.SelectExprs) > 0 {
+		var ok bool
+		if rt, ok = newResponseTable(m); !ok {
+			return nil, fmt.Errorf("%s returns nothing to RETURNING", m)
+		}
+		if err := rt.returning(up.SelectExprs); err != nil {
+			return nil, err
+		}
+	}
+	return func(ctx context.Context) (*Result, error) {
+		res := &Result{}
+		for _, where := range sets {
+			p := maps.Clone(params)
+			maps.Copy(p, where)
+			resp, err := e.call(ctx, m, p, body)
+			if err == nil && rt != nil {
+				var rows [][]value.Value
+				res.Columns, rows, err = rt.rows(ctx, resp)
+				res.Rows = append(res.Rows, rows...)
+			}
+			if err != nil {
+				return partial(res), err
+			}
+		}
+		if rt == nil {
+			res.Message = despatched
+		}
+		return res, nil
+	}, nil
+}
+
+// mutationTarget resolves the one resource a DELETE, UPDATE or REPLACE
+// names.
+func (e *Engine) mutationTarget(word string, tes sqlparser.TableExprs) (*target, error) {
+	if len(tes) != 1 {
+		return nil, fmt.Errorf("%s takes one resource", word)
+	}
+	ate, ok := tes[0].(*sqlparser.AliasedTableExpr)
+	if !ok {
+		return nil, fmt.Errorf("unsupported %s target %q", word, sqlparser.String(tes[0]))
+	}
+	tn, ok := ate.Expr.(sqlparser.TableName)
+	if !ok {
+		return nil, fmt.Errorf("unsupported %s target %q", word, sqlparser.String(ate.Expr))
+	}
+	return e.resolveResource(names(tn))
+}
+
+// whereParams picks the verb's method from the parameters a mutation's
+// WHERE constrains (and those already supplied, by SET), and expands them
+// into one parameter set per request. A mutation sends its WHERE as
+// parameters: nothing is left to filter by, so every term must be one.
+func (t *target) whereParams(verb string, w *sqlparser.Where, supplied map[string]bool) (*method, []map[string]value.Value, error) {
+	var terms []sqlparser.Expr
+	if w != nil {
+		terms = conjuncts(w.Expr)
+	}
+	all := func(*sqlparser.ColName) bool { return true }
+	m, bound, err := t.bindTermsWith(verb, terms, all, supplied)
+	if err != nil {
+		return nil, nil, err
+	}
+	for p := range bound {
+		if _, ok := m.params[p]; !ok {
+			return nil, nil, fmt.Errorf("unknown parameter %q for %s", p, m)
+		}
+	}
+	for _, c := range terms {
+		if _, _, ok := paramConstraint(c, m.params, all); !ok {
+			return nil, nil, fmt.Errorf("%s can only constrain parameters with = or IN, not %q", strings.ToUpper(verb), sqlparser.String(c))
+		}
+	}
+	sets, err := fanout(m, bound)
+	return m, sets, err
 }

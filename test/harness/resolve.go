@@ -208,13 +208,22 @@ func (t *target) methodKeys(verb string) []string {
 // mine accepts, and returns it with those bindings. A required parameter
 // left unconstrained is an error naming it and the method.
 func (t *target) bindTerms(verb string, terms []sqlparser.Expr, mine func(*sqlparser.ColName) bool) (*method, map[string]*binding, error) {
+	return t.bindTermsWith(verb, terms, mine, nil)
+}
+
+// bindTermsWith is bindTerms for a statement that supplies more than its
+// WHERE: an UPDATE's SET, say (data__x names and parameters).
+func (t *target) bindTermsWith(verb string, terms []sqlparser.Expr, mine func(*sqlparser.ColName) bool, also map[string]bool) (*method, map[string]*binding, error) {
 	// Parameters any method of the verb takes.
 	candidates := map[string]string{}
 	for _, m := range t.methodsFor(verb) {
 		maps.Copy(candidates, m.params)
 	}
 	bound := bindParams(terms, candidates, mine)
-	supplied := map[string]bool{}
+	supplied := maps.Clone(also)
+	if supplied == nil {
+		supplied = map[string]bool{}
+	}
 	for p := range bound {
 		supplied[p] = true
 	}

@@ -269,7 +269,8 @@ type Service struct {
 	Entry    ServiceEntry
 	Provider *Provider
 	API      formulation.Service
-	// RequiredBodies holds the operationIds whose request body is required.
+	// RequiredBodies holds the methods ("resource.method") whose request
+	// body is required.
 	RequiredBodies map[string]bool
 	// Secrets are the shapes of the secrets the API returns: the pattern of
 	// every string schema the document marks `format: password`.
@@ -424,28 +425,46 @@ func readNode(path string) (*yaml.Node, error) {
 	return &doc, nil
 }
 
-// requiredBodies lists the operations whose request body is required
-// (`requestBody.required: true`), by operationId: any-sdk's view does not
-// expose it, and a statement that would send such an operation no body is
+// requiredBodies lists the methods whose request body is required
+// (`requestBody.required: true` on the operation a method's
+// `operation.$ref` names), as "resource.method": any-sdk's view does not
+// expose it, and a statement that would send such a method no body is
 // wrong before anything is sent.
 func requiredBodies(path string, doc *yaml.Node) (map[string]bool, error) {
+	type operation struct {
+		RequestBody struct {
+			Required bool `yaml:"required"`
+		} `yaml:"requestBody"`
+	}
 	var d struct {
-		Paths map[string]map[string]yaml.Node `yaml:"paths"`
+		Paths      map[string]map[string]yaml.Node `yaml:"paths"`
+		Components struct {
+			Resources map[string]struct {
+				Methods map[string]struct {
+					Operation struct {
+						Ref string `yaml:"$ref"`
+					} `yaml:"operation"`
+				} `yaml:"methods"`
+			} `yaml:"x-stackQL-resources"`
+		} `yaml:"components"`
 	}
 	if err := doc.Decode(&d); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	out := map[string]bool{}
-	for _, item := range d.Paths {
-		for _, n := range item {
-			var op struct {
-				OperationID string `yaml:"operationId"`
-				RequestBody struct {
-					Required bool `yaml:"required"`
-				} `yaml:"requestBody"`
+	for rname, r := range d.Components.Resources {
+		for mname, m := range r.Methods {
+			// #/paths/<path, ~1 for />/<verb>
+			ref, ok := strings.CutPrefix(m.Operation.Ref, "#/paths/")
+			i := strings.LastIndex(ref, "/")
+			if !ok || i < 0 {
+				continue
 			}
-			if n.Kind == yaml.MappingNode && n.Decode(&op) == nil && op.RequestBody.Required {
-				out[op.OperationID] = true
+			p := strings.NewReplacer("~1", "/", "~0", "~").Replace(ref[:i])
+			n, ok := d.Paths[p][ref[i+1:]]
+			var op operation
+			if ok && n.Kind == yaml.MappingNode && n.Decode(&op) == nil && op.RequestBody.Required {
+				out[rname+"."+mname] = true
 			}
 		}
 	}
