@@ -56,6 +56,26 @@ FROM databricks_workspace.workspace.user_tokens
 WHERE deployment_name = '{{ deployment_name }}'
 ORDER BY expiry_time
 ;`
+	// adminAuditSQL is what a workspace admin asks of token management:
+	// every user's tokens that expire within 7 days or have not been used
+	// for 90 days (or ever).
+	adminAuditSQL = `SELECT
+created_by_username,
+comment,
+datetime(expiry_time / 1000, 'unixepoch') AS expires_utc,
+CASE WHEN last_used_day IS NULL THEN 'never' ELSE date(last_used_day / 1000, 'unixepoch') END AS last_used,
+token_id
+FROM databricks_workspace.workspace.tokens
+WHERE deployment_name = '{{ deployment_name }}'
+AND ((expiry_time != -1 AND expiry_time < (strftime('%s', 'now') + 7 * 86400) * 1000)
+  OR last_used_day IS NULL
+  OR last_used_day < (strftime('%s', 'now') - 90 * 86400) * 1000)
+ORDER BY created_by_username, comment
+;`
+	adminRevokeSQL = `DELETE FROM databricks_workspace.workspace.tokens
+WHERE deployment_name = '{{ deployment_name }}'
+AND token_id = '{{ stale_token_id }}'
+;`
 	revokeSQL = `EXEC databricks_workspace.workspace.user_tokens.revoketoken
 @deployment_name='{{ deployment_name }}' --required
 @@json=
@@ -81,7 +101,11 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	bearer := ws.AddUser("demo@example.com")
+	bearer := ws.AddAdmin("demo@example.com") // an admin: the audit reads everyone's tokens
+	stale, err := seedColleagues(ws)
+	if err != nil {
+		return err
+	}
 	wd, err := os.Getwd()
 	if err != nil {
 		return err
@@ -147,8 +171,49 @@ func run(ctx context.Context, out io.Writer) error {
 	if _, err := step(selectSQL); err != nil {
 		return err
 	}
-	_, err = step(auditSQL)
+	if _, err := step(auditSQL); err != nil {
+		return err
+	}
+	if _, err := step(adminAuditSQL); err != nil {
+		return err
+	}
+	vars["stale_token_id"] = stale
+	if _, err := step(adminRevokeSQL); err != nil {
+		return err
+	}
+	_, err = step(adminAuditSQL)
 	return err
+}
+
+// seedColleagues gives the workspace two more users with tokens: alice's
+// laptop token expires in 3 days and has been used, her CI token has never
+// been used, bob's notebook token is used and long-lived. It returns the id
+// of the never-used one, which the admin revokes.
+func seedColleagues(ws *sim.Workspace) (stale string, err error) {
+	alice, bob := ws.AddUser("alice@example.com"), ws.AddUser("bob@example.com")
+	for _, t := range []struct {
+		bearer, comment string
+		days            int64
+		used            bool
+	}{
+		{alice, "alice laptop", 3, true},
+		{alice, "alice ci", 60, false},
+		{bob, "bob notebook", 90, true},
+	} {
+		r, err := ws.CreateToken(t.bearer, t.days*86400, t.comment)
+		switch {
+		case err != nil:
+			return "", err
+		case t.used: // a sign-in with it moves last_used_day
+			_, err = ws.Tokens(r.TokenValue)
+		default:
+			stale = r.TokenInfo.TokenID
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return stale, nil
 }
 
 // tokenID reads token_info.token_id from an INSERT ... RETURNING result.

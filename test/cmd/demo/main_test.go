@@ -23,6 +23,13 @@ func TestDemoRunsTheSeedFlow(t *testing.T) {
 	if !strings.Contains(first, "ci-deploy") || !strings.Contains(first, "nightly-export") {
 		t.Errorf("before the revoke, the list is:\n%s", first)
 	}
+	// The admin audit finds alice's never-used token; after the admin's
+	// DELETE it is gone, and bob's used, long-lived token never shows.
+	audit := s[strings.Index(s, "FROM databricks_workspace.workspace.tokens"):strings.Index(s, "DELETE FROM")]
+	after := s[strings.LastIndex(s, "FROM databricks_workspace.workspace.tokens"):]
+	if !strings.Contains(audit, "alice ci") || !strings.Contains(audit, "| never") || strings.Contains(after, "alice ci") || strings.Contains(s, "bob notebook") {
+		t.Errorf("the admin audit before the DELETE:\n%s\nafter:\n%s", audit, after)
+	}
 	last := s[strings.LastIndex(s, "SELECT"):]
 	if strings.Contains(last, "ci-deploy") || !strings.Contains(last, "nightly-export") {
 		t.Errorf("after the revoke, the list is:\n%s", last)
