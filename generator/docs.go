@@ -30,6 +30,7 @@ type docsPage struct {
 	Methods               []docsMethod
 	Params                []field // parameters taken in WHERE or as @name
 	Selects, Inserts      []example
+	Updates, Replaces     []example
 	Deletes, Execs        []example
 	Returning             []field // columns of INSERT ... RETURNING
 	Errors                []docsError
@@ -73,12 +74,13 @@ func renderDocs(p docsPage) ([]byte, error) {
 
 func (m *model) docsPage(r resource) docsPage {
 	p := docsPage{ID: m.resourceID(r), Name: r.Name, Description: r.Description}
-	params := m.serverParams()
+	server := m.serverParams()
+	params := slices.Clone(server) // every parameter of the page, for its table
 	errs := map[int]*docsError{}
 	bodies := map[string]bool{}
 	for _, meth := range r.Methods {
 		dm := docsMethod{Name: meth.Name, AccessibleBy: meth.Verb, Description: oneLine(meth.Op.Description)}
-		for _, sp := range params {
+		for _, sp := range server { // every method takes the server variables
 			dm.Required = append(dm.Required, sp.Name)
 		}
 		var required []field
@@ -111,6 +113,13 @@ func (m *model) docsPage(r resource) docsPage {
 				p.Returning = returning
 			}
 			p.Inserts = append(p.Inserts, example{meth.Name, dm.Description, m.insertSQL(r, dm, append(m.serverParams(), required...), returning)})
+		case "update", "replace":
+			ex := example{meth.Name, dm.Description, m.updateSQL(r, meth.Verb, dm, append(m.serverParams(), required...))}
+			if meth.Verb == "update" {
+				p.Updates = append(p.Updates, ex)
+			} else {
+				p.Replaces = append(p.Replaces, ex)
+			}
 		case "delete":
 			p.Deletes = append(p.Deletes, example{meth.Name, dm.Description, m.deleteSQL(r, append(m.serverParams(), required...))})
 		case "exec":
@@ -248,6 +257,23 @@ func whereParams(b *strings.Builder, params []field) {
 func (m *model) deleteSQL(r resource, params []field) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "DELETE FROM %s\n", m.resourceID(r))
+	whereParams(&b, params)
+	b.WriteString(";")
+	return b.String()
+}
+
+// updateSQL is an UPDATE or REPLACE (verb) statement: the request body as
+// SET data__ columns, the required parameters in WHERE.
+func (m *model) updateSQL(r resource, verb string, dm docsMethod, params []field) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\nSET\n", strings.ToUpper(verb), m.resourceID(r))
+	for i, f := range dm.Body {
+		sep := ","
+		if i == len(dm.Body)-1 {
+			sep = ""
+		}
+		fmt.Fprintf(&b, "data__%s = %s%s\n", f.Name, placeholder(f, "'"), sep)
+	}
 	whereParams(&b, params)
 	b.WriteString(";")
 	return b.String()

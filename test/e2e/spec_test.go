@@ -54,6 +54,8 @@ func TestSimulatorAnswersAsTheSpecSays(t *testing.T) {
 	const levels = "/api/2.0/permissions/authorization/tokens/permissionLevels"
 	const managed, oboPath = "/api/2.0/token-management/tokens", "/api/2.0/token-management/on-behalf-of/tokens"
 	const managedOne = managed + "/{token_id}"
+	const acl = "/api/2.0/permissions/authorization/tokens"
+	const grantUsers = `{"access_control_list": [{"group_name": "users", "permission_level": "CAN_USE"}]}`
 	for _, tc := range []struct {
 		name, method, path, body, bearer string
 		fault                            *sim.Fault
@@ -98,6 +100,24 @@ func TestSimulatorAnswersAsTheSpecSays(t *testing.T) {
 		{"managed delete as a plain user", "DELETE", oneToken, "", bearer, nil, 403, managedOne},
 		{"managed delete", "DELETE", oneToken, "", admin, nil, 200, managedOne},
 		{"managed delete again", "DELETE", oneToken, "", admin, nil, 404, managedOne},
+		{"token permissions", "GET", acl, "", admin, nil, 200, ""},
+		{"token permissions as a plain user", "GET", acl, "", bearer, nil, 403, ""},
+		{"token permissions without credential", "GET", acl, "", "", nil, 401, ""},
+		{"token permissions with bad credential", "GET", acl, "", "dapi00000000000000000000000000000000", nil, 403, ""},
+		{"token permissions rate limited", "GET", acl, "", admin, &sim.Fault{Path: acl, Status: 429}, 429, ""},
+		{"token permissions failing", "GET", acl, "", admin, &sim.Fault{Path: acl, Status: 500}, 500, ""},
+		{"token permissions unavailable", "GET", acl, "", admin, &sim.Fault{Path: acl, Status: 503}, 503, ""},
+		{"token permissions updated", "PATCH", acl, `{"access_control_list": [{"service_principal_name": "app-1", "permission_level": "CAN_USE"}]}`, admin, nil, 200, ""},
+		{"token permissions update unknown user", "PATCH", acl, `{"access_control_list": [{"user_name": "nobody", "permission_level": "CAN_USE"}]}`, admin, nil, 400, ""},
+		{"token permissions update bad JSON", "PATCH", acl, `{`, admin, nil, 400, ""},
+		{"token permissions update as a plain user", "PATCH", acl, grantUsers, bearer, nil, 403, ""},
+		{"token permissions replaced with nothing", "PUT", acl, `{"access_control_list": []}`, admin, nil, 200, ""},
+		{"create without CAN_USE", "POST", create, `{}`, bearer, nil, 403, ""},
+		{"token permissions replace CAN_MANAGE", "PUT", acl, `{"access_control_list": [{"group_name": "users", "permission_level": "CAN_MANAGE"}]}`, admin, nil, 400, ""},
+		{"token permissions replace as a plain user", "PUT", acl, grantUsers, bearer, nil, 403, ""},
+		{"token permissions replaced", "PUT", acl, grantUsers, admin, nil, 200, ""},
+		{"create with CAN_USE again", "POST", create, `{}`, bearer, nil, 200, ""},
+		{"token permissions replace unavailable", "PUT", acl, grantUsers, admin, &sim.Fault{Path: acl, Status: 503}, 503, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.fault != nil {

@@ -48,6 +48,35 @@
 //     principal's. A missing application_id is 400 INVALID_PARAMETER_VALUE "Missing
 //     required field: application_id"; an unknown one is 404 RESOURCE_DOES_NOT_EXIST
 //     "Service principal with application ID <id> does not exist.".
+//   - GET /api/2.0/permissions/authorization/tokens answers, to admins only (anyone
+//     else authenticated: 403 PERMISSION_DENIED "Only workspace admins can read or
+//     change the permissions on tokens."), {"object_id":"authorization/tokens",
+//     "object_type":"tokens","access_control_list":[…]}: first {"group_name":"admins",
+//     "all_permissions":[{"permission_level":"CAN_MANAGE","inherited":false}]}, then
+//     one entry per direct grant, groups, then users ("user_name" and "display_name",
+//     the user name), then service principals ("service_principal_name", the
+//     application ID, and "display_name", its name), each by name, with all_permissions
+//     of one CAN_USE, not inherited. A new workspace grants the
+//     users group CAN_USE, so every user may create tokens, as in a new Databricks
+//     workspace. PUT {"access_control_list":[{"user_name"|"group_name"|
+//     "service_principal_name":…,"permission_level":"CAN_USE"},…]} makes the list
+//     every direct grant (an empty or absent list leaves only admins); PATCH grants
+//     the list's principals and keeps the others; both answer as GET. The list is
+//     checked whole before anything changes; each entry must set exactly one
+//     principal, which must exist (the groups are admins and users, a user is a user
+//     or admin name, a service principal its application ID: otherwise 400
+//     INVALID_PARAMETER_VALUE "Principal: UserName(<name>) does not exist", or
+//     GroupName(…), ServicePrincipalName(…), the Permissions API's wording), with
+//     CAN_USE; CAN_MANAGE is accepted only for the admins group, where it changes
+//     nothing, and anything else is 400 INVALID_PARAMETER_VALUE. Allow is "GET, PATCH,
+//     PUT".
+//   - POST /api/2.0/token/create needs CAN_USE: a caller who is not an admin and is
+//     granted CAN_USE neither directly nor through the users group (of which every
+//     principal is a member) gets 403 {"error_code":"PERMISSION_DENIED","message":
+//     "<name> does not have permission to use tokens: CAN_USE on tokens is
+//     required."}. Nothing else is gated: taking CAN_USE away neither revokes a
+//     principal's tokens nor stops them authenticating (Databricks does both), and
+//     on-behalf-of tokens are created whatever the service principal's grant.
 //
 // A token management token_info is {"token_id","comment","creation_time",
 // "expiry_time","created_by_id","created_by_username","owner_id","workspace_id",
@@ -95,7 +124,12 @@
 //   - revoking another user's token answers the same 404 as an unknown id (through
 //     the Token API; token management revokes anyone's);
 //   - the 403 message of token management and the 404 message for an unknown
-//     application ID are not documented; the simulator's are its own wording;
+//     application ID are not documented; the simulator's are its own wording, as are
+//     the 403 messages of token permissions and of create without CAN_USE, and the
+//     400 messages of token permissions other than an unknown principal's;
+//   - the admins group's CAN_MANAGE is shown as a direct permission (inherited false),
+//     not inherited: Databricks documents it as the admins group's by default and
+//     irrevocable, not where it comes from;
 //   - a body must be exactly one JSON object: anything else (null, an array, a string,
 //     a number, a boolean, a syntax error, data after the object) is 400
 //     MALFORMED_REQUEST, as is a field of the wrong type. An empty body is {}; unknown
@@ -107,5 +141,5 @@
 // It must not reach the network (names it does not serve fail as unknown hosts do),
 // persist anything, or reveal a secret: token values are stored only as SHA-256 hashes
 // and the request log redacts anything shaped like a token. It simulates the token
-// endpoints, the tokens' permission levels and token management only.
+// endpoints, the tokens' permission levels and permissions, and token management only.
 package sim

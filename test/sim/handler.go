@@ -25,6 +25,9 @@ const (
 	// PathManagedTokens lists every token of the workspace (admins only); one token is
 	// PathManagedTokens + "/" + token_id (GET, DELETE).
 	PathManagedTokens = "/api/2.0/token-management/tokens"
+	// PathTokenPermissions is who may use tokens: GET reads it, PUT replaces the direct
+	// grants, PATCH adds to them (admins only).
+	PathTokenPermissions = "/api/2.0/permissions/authorization/tokens"
 	// PathOboTokens creates a token on behalf of a service principal (admins only).
 	PathOboTokens = "/api/2.0/token-management/on-behalf-of/tokens"
 )
@@ -132,6 +135,8 @@ func (s *Server) route(ws *Workspace, r *http.Request, body []byte) reply {
 		method = http.MethodPost
 	case PathList, PathPermissionLevels, PathManagedTokens:
 		method = http.MethodGet
+	case PathTokenPermissions:
+		method = http.MethodGet + ", " + http.MethodPatch + ", " + http.MethodPut
 	case PathHostConfig:
 		// Newer SDKs probe this before any call; a workspace without it answers 404 JSON.
 		return errorReply(&Error{Status: http.StatusNotFound, Code: CodeEndpointNotFound,
@@ -161,6 +166,9 @@ func (s *Server) route(ws *Workspace, r *http.Request, body []byte) reply {
 			return errorReply(apiErr)
 		}
 		return manage(ws, r, body, tokenID, u, now)
+	}
+	if r.URL.Path == PathTokenPermissions {
+		return tokenPermissionsReply(ws, r, body, u)
 	}
 	switch r.URL.Path {
 	case PathCreate:
@@ -231,6 +239,25 @@ func manage(ws *Workspace, r *http.Request, body []byte, tokenID string, admin *
 		}
 		return reply{status: http.StatusOK, body: []byte("{}")}
 	}
+}
+
+// tokenPermissionsReply serves PathTokenPermissions: admins only.
+func tokenPermissionsReply(ws *Workspace, r *http.Request, body []byte, u *user) reply {
+	if u.role != RoleAdmin {
+		return errorReply(&Error{Status: http.StatusForbidden, Code: CodePermissionDenied, Message: msgAdminsOnlyACL})
+	}
+	if r.Method == http.MethodGet {
+		return jsonReply(http.StatusOK, ws.tokenPermissions())
+	}
+	var req TokenPermissionsRequest
+	if apiErr := decodeBody(body, &req); apiErr != nil {
+		return errorReply(apiErr)
+	}
+	p, apiErr := ws.setTokenPermissions(req, r.Method == http.MethodPut)
+	if apiErr != nil {
+		return errorReply(apiErr)
+	}
+	return jsonReply(http.StatusOK, p)
 }
 
 // authenticate applies the contract: no usable Bearer credential → 401 with a numeric

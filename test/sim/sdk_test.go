@@ -579,3 +579,180 @@ func TestSDKTokenManagementAdminsOnly(t *testing.T) {
 		t.Errorf("the user's tokens after refused calls: %+v %v", left, err)
 	}
 }
+
+// acl is a TokenPermissions access control list as principal=LEVEL strings
+// ("group:admins=CAN_MANAGE", "user:…", "sp:<application ID>/<display name>"), in
+// order, each checked to have one direct permission.
+func acl(t *testing.T, p *settings.TokenPermissions) []string {
+	t.Helper()
+	var out []string
+	for _, e := range p.AccessControlList {
+		if len(e.AllPermissions) != 1 || e.AllPermissions[0].Inherited || len(e.AllPermissions[0].InheritedFromObject) != 0 {
+			t.Errorf("entry %+v: want one direct permission", e)
+			continue
+		}
+		level := string(e.AllPermissions[0].PermissionLevel)
+		switch {
+		case e.GroupName != "":
+			out = append(out, "group:"+e.GroupName+"="+level)
+		case e.UserName != "":
+			if e.DisplayName != e.UserName {
+				t.Errorf("user %q: display_name %q", e.UserName, e.DisplayName)
+			}
+			out = append(out, "user:"+e.UserName+"="+level)
+		default:
+			out = append(out, "sp:"+e.ServicePrincipalName+"/"+e.DisplayName+"="+level)
+		}
+	}
+	return out
+}
+
+// TestSDKTokenPermissions reads, updates and replaces the token ACL with the SDK's
+// TokenManagement.GetPermissions, UpdatePermissions and SetPermissions, and checks
+// that CAN_USE gates who may create tokens.
+func TestSDKTokenPermissions(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, sim.Config{}, sim.WorkspaceOptions{})
+	ctx := t.Context()
+	admin := sdkClient(t, f.srv, wsURL, f.ws.AddAdmin("admin@example.com"))
+	spBearer := f.ws.AddServicePrincipal("ci-robot", "app-1")
+	alice := f.ws.AddUser("alice@example.com")
+	canUse := settings.TokenPermissionLevelCanUse
+
+	p, err := admin.TokenManagement.GetPermissions(ctx)
+	if err != nil {
+		t.Fatalf("GetPermissions: %v", err)
+	}
+	if p.ObjectId != "authorization/tokens" || p.ObjectType != "tokens" {
+		t.Errorf("GetPermissions: object %q of type %q", p.ObjectId, p.ObjectType)
+	}
+	if got, want := acl(t, p), []string{"group:admins=CAN_MANAGE", "group:users=CAN_USE"}; !slices.Equal(got, want) {
+		t.Errorf("a new workspace's ACL: %q, want %q", got, want)
+	}
+
+	// Replace: only alice and the service principal, not the users group.
+	p, err = admin.TokenManagement.SetPermissions(ctx, settings.TokenPermissionsRequest{AccessControlList: []settings.TokenAccessControlRequest{
+		{ServicePrincipalName: "app-1", PermissionLevel: canUse},
+		{UserName: "alice@example.com", PermissionLevel: canUse},
+	}})
+	if err != nil {
+		t.Fatalf("SetPermissions: %v", err)
+	}
+	want := []string{"group:admins=CAN_MANAGE", "user:alice@example.com=CAN_USE", "sp:app-1/ci-robot=CAN_USE"}
+	if got := acl(t, p); !slices.Equal(got, want) {
+		t.Errorf("SetPermissions: %q, want %q", got, want)
+	}
+	if p, err := admin.TokenManagement.GetPermissions(ctx); err != nil || !slices.Equal(acl(t, p), want) {
+		t.Errorf("GetPermissions after SetPermissions: %+v %v, want %q", p, err, want)
+	}
+
+	// The gate: the fixture's user has no CAN_USE now; alice, the service principal and
+	// the admin do.
+	_, err = sdkClient(t, f.srv, wsURL, f.bearer).Tokens.Create(ctx, settings.CreateTokenRequest{Comment: "refused"})
+	var apiErr *apierr.APIError
+	if !errors.Is(err, apierr.ErrPermissionDenied) || !errors.As(err, &apiErr) || apiErr.StatusCode != 403 ||
+		apiErr.ErrorCode != "PERMISSION_DENIED" || !strings.Contains(apiErr.Message, "CAN_USE") {
+		t.Errorf("Create without CAN_USE: %v, want 403 PERMISSION_DENIED", err)
+	}
+	for name, bearer := range map[string]string{"alice": alice, "service principal": spBearer} {
+		if _, err := sdkClient(t, f.srv, wsURL, bearer).Tokens.Create(ctx, settings.CreateTokenRequest{Comment: name}); err != nil {
+			t.Errorf("Create by %s with CAN_USE: %v", name, err)
+		}
+	}
+	if _, err := admin.Tokens.Create(ctx, settings.CreateTokenRequest{Comment: "admin"}); err != nil {
+		t.Errorf("Create by an admin, not in the ACL: %v", err)
+	}
+
+	// Update: the users group again, the others kept; every user may create tokens.
+	p, err = admin.TokenManagement.UpdatePermissions(ctx, settings.TokenPermissionsRequest{AccessControlList: []settings.TokenAccessControlRequest{
+		{GroupName: "users", PermissionLevel: canUse},
+	}})
+	want = []string{"group:admins=CAN_MANAGE", "group:users=CAN_USE", "user:alice@example.com=CAN_USE", "sp:app-1/ci-robot=CAN_USE"}
+	if err != nil || !slices.Equal(acl(t, p), want) {
+		t.Fatalf("UpdatePermissions: %+v %v, want %q", p, err, want)
+	}
+	if _, err := sdkClient(t, f.srv, wsURL, f.bearer).Tokens.Create(ctx, settings.CreateTokenRequest{Comment: "allowed"}); err != nil {
+		t.Errorf("Create through the users group: %v", err)
+	}
+
+	// Refusals change nothing.
+	for _, tc := range []struct {
+		name string
+		e    settings.TokenAccessControlRequest
+		msg  string
+	}{
+		{"unknown user", settings.TokenAccessControlRequest{UserName: "nobody@example.com", PermissionLevel: canUse}, "Principal: UserName(nobody@example.com) does not exist"},
+		{"unknown group", settings.TokenAccessControlRequest{GroupName: "data-eng", PermissionLevel: canUse}, "Principal: GroupName(data-eng) does not exist"},
+		{"unknown service principal", settings.TokenAccessControlRequest{ServicePrincipalName: "app-2", PermissionLevel: canUse}, "Principal: ServicePrincipalName(app-2) does not exist"},
+		{"service principal as a user", settings.TokenAccessControlRequest{UserName: "ci-robot", PermissionLevel: canUse}, "Principal: UserName(ci-robot) does not exist"},
+		{"two principals", settings.TokenAccessControlRequest{UserName: "alice@example.com", GroupName: "users", PermissionLevel: canUse}, "exactly one of"},
+		{"no principal", settings.TokenAccessControlRequest{PermissionLevel: canUse}, "exactly one of"},
+		{"CAN_MANAGE", settings.TokenAccessControlRequest{UserName: "alice@example.com", PermissionLevel: "CAN_MANAGE"}, "admins group only"},
+		{"admins CAN_USE", settings.TokenAccessControlRequest{GroupName: "admins", PermissionLevel: canUse}, "admins group only"},
+		{"unknown level", settings.TokenAccessControlRequest{UserName: "alice@example.com", PermissionLevel: "CAN_READ"}, "Permission level CAN_READ"},
+		{"no level", settings.TokenAccessControlRequest{UserName: "alice@example.com"}, "Permission level  is not supported"},
+	} {
+		for verb, do := range map[string]func(context.Context, settings.TokenPermissionsRequest) (*settings.TokenPermissions, error){
+			"SetPermissions": admin.TokenManagement.SetPermissions, "UpdatePermissions": admin.TokenManagement.UpdatePermissions,
+		} {
+			_, err := do(ctx, settings.TokenPermissionsRequest{AccessControlList: []settings.TokenAccessControlRequest{
+				{GroupName: "users", PermissionLevel: canUse}, tc.e}})
+			if !errors.Is(err, apierr.ErrInvalidParameterValue) || !errors.As(err, &apiErr) || apiErr.StatusCode != 400 || !strings.Contains(apiErr.Message, tc.msg) {
+				t.Errorf("%s %s: %v, want 400 INVALID_PARAMETER_VALUE %q", verb, tc.name, err, tc.msg)
+			}
+		}
+	}
+	// The admins group's own CAN_MANAGE is accepted and changes nothing.
+	p, err = admin.TokenManagement.UpdatePermissions(ctx, settings.TokenPermissionsRequest{AccessControlList: []settings.TokenAccessControlRequest{
+		{GroupName: "admins", PermissionLevel: "CAN_MANAGE"},
+	}})
+	if err != nil || !slices.Equal(acl(t, p), want) {
+		t.Errorf("UpdatePermissions admins CAN_MANAGE: %+v %v, want %q", p, err, want)
+	}
+
+	// Replacing with nothing leaves only the admins: a plain user may no longer create.
+	if p, err := admin.TokenManagement.SetPermissions(ctx, settings.TokenPermissionsRequest{}); err != nil ||
+		!slices.Equal(acl(t, p), []string{"group:admins=CAN_MANAGE"}) {
+		t.Errorf("SetPermissions with no list: %+v %v", p, err)
+	}
+	if _, err := f.ws.CreateToken(alice, 60, "refused"); !errors.As(err, new(*sim.Error)) {
+		t.Errorf("CreateToken without CAN_USE: %v, want a *sim.Error", err)
+	}
+}
+
+// TestSDKTokenPermissionsAdminsOnly: a plain user and a service principal may neither
+// read nor change the token ACL.
+func TestSDKTokenPermissionsAdminsOnly(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, sim.Config{}, sim.WorkspaceOptions{})
+	calls := map[string]func(context.Context, *databricks.WorkspaceClient) error{
+		"GetPermissions": func(ctx context.Context, w *databricks.WorkspaceClient) error {
+			_, err := w.TokenManagement.GetPermissions(ctx)
+			return err
+		},
+		"SetPermissions": func(ctx context.Context, w *databricks.WorkspaceClient) error {
+			_, err := w.TokenManagement.SetPermissions(ctx, settings.TokenPermissionsRequest{})
+			return err
+		},
+		"UpdatePermissions": func(ctx context.Context, w *databricks.WorkspaceClient) error {
+			_, err := w.TokenManagement.UpdatePermissions(ctx, settings.TokenPermissionsRequest{})
+			return err
+		},
+	}
+	for _, who := range []struct{ name, bearer string }{
+		{"plain user", f.bearer},
+		{"service principal", f.ws.AddServicePrincipal("robot", "app-1")},
+	} {
+		for name, call := range calls {
+			err := call(t.Context(), sdkClient(t, f.srv, wsURL, who.bearer))
+			var apiErr *apierr.APIError
+			if !errors.Is(err, apierr.ErrPermissionDenied) || !errors.As(err, &apiErr) || apiErr.StatusCode != 403 ||
+				apiErr.Message != "Only workspace admins can read or change the permissions on tokens." {
+				t.Errorf("%s: %s: %v, want 403 PERMISSION_DENIED", who.name, name, err)
+			}
+		}
+	}
+	if got := f.ws.TokenPermissions(); len(got.AccessControlList) != 2 {
+		t.Errorf("the ACL after refused calls: %+v", got)
+	}
+}

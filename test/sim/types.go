@@ -102,6 +102,47 @@ type CreateOboTokenResponse struct {
 	TokenValue string           `json:"token_value"`
 }
 
+// TokenPermission is one permission of a principal on tokens. Inherited is always
+// sent, as Databricks sends it; InheritedFromObject only when inherited.
+type TokenPermission struct {
+	PermissionLevel     string   `json:"permission_level"`
+	Inherited           bool     `json:"inherited"`
+	InheritedFromObject []string `json:"inherited_from_object,omitempty"`
+}
+
+// TokenAccessControlResponse is the permissions of one principal on tokens: exactly
+// one of GroupName, UserName and ServicePrincipalName (an application ID) is set.
+type TokenAccessControlResponse struct {
+	UserName             string            `json:"user_name,omitempty"`
+	GroupName            string            `json:"group_name,omitempty"`
+	ServicePrincipalName string            `json:"service_principal_name,omitempty"`
+	DisplayName          string            `json:"display_name,omitempty"`
+	AllPermissions       []TokenPermission `json:"all_permissions"`
+}
+
+// TokenPermissions is the body of GET, PUT and PATCH
+// /api/2.0/permissions/authorization/tokens (databricks-sdk-go's
+// settings.TokenPermissions).
+type TokenPermissions struct {
+	ObjectID          string                       `json:"object_id"`
+	ObjectType        string                       `json:"object_type"`
+	AccessControlList []TokenAccessControlResponse `json:"access_control_list"`
+}
+
+// TokenAccessControlRequest is one grant of a PUT or PATCH.
+type TokenAccessControlRequest struct {
+	UserName             string `json:"user_name,omitempty"`
+	GroupName            string `json:"group_name,omitempty"`
+	ServicePrincipalName string `json:"service_principal_name,omitempty"`
+	PermissionLevel      string `json:"permission_level,omitempty"`
+}
+
+// TokenPermissionsRequest is the body of PUT and PATCH
+// /api/2.0/permissions/authorization/tokens.
+type TokenPermissionsRequest struct {
+	AccessControlList []TokenAccessControlRequest `json:"access_control_list"`
+}
+
 // ErrorResponse is the error envelope: {"error_code":"UPPER_SNAKE","message":"…"}.
 type ErrorResponse struct {
 	ErrorCode string `json:"error_code"`
@@ -150,4 +191,5 @@ const (
 	msgMissingCredential = "Credential was not sent or was of an unsupported type for this API."
 	msgInvalidToken      = "Invalid access token."
 	msgAdminsOnly        = "Only Admins can access token management APIs."
+	msgAdminsOnlyACL     = "Only workspace admins can read or change the permissions on tokens."
 )

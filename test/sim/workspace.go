@@ -76,6 +76,9 @@ type Workspace struct {
 	byApp    map[string]*user                  // service principals by application ID
 	bySecret map[[sha256.Size]byte]*credential // SHA-256 of the bearer value, so no secret is kept
 	byID     map[string]*credential            // listed tokens only
+	// tokenACL is the direct grants on tokens (CAN_USE), by principal; the admins
+	// group's CAN_MANAGE is implicit.
+	tokenACL map[grantee]string
 }
 
 type user struct {
@@ -138,6 +141,7 @@ func newWorkspace(srv *Server, name string, opts WorkspaceOptions) (*Workspace, 
 		byApp:          make(map[string]*user),
 		bySecret:       make(map[[sha256.Size]byte]*credential),
 		byID:           make(map[string]*credential),
+		tokenACL:       defaultTokenACL(),
 	}, nil
 }
 
@@ -446,6 +450,9 @@ func requireAdmin(u *user) *Error {
 // create validates a create request and stores the token; the quota check and the
 // insert share one critical section so the quota holds under concurrent creates.
 func (w *Workspace) create(u *user, req CreateTokenRequest, now int64) (CreateTokenResponse, *Error) {
+	if apiErr := w.requireCanUse(u); apiErr != nil {
+		return CreateTokenResponse{}, apiErr
+	}
 	c, apiErr := w.createFor(u, u, req.LifetimeSeconds, req.Comment, now)
 	if apiErr != nil {
 		return CreateTokenResponse{}, apiErr

@@ -142,6 +142,9 @@ func Vars(existingTokenID string) map[string]string {
 		"comment":          "from the docs page",
 		"token_id":         existingTokenID,
 		"application_id":   ApplicationID,
+		// What the UPDATE and REPLACE examples of token_permissions grant: a new
+		// workspace's own grant, so every other example runs as before.
+		"access_control_list": `[{"group_name": "users", "permission_level": "CAN_USE"}]`,
 	}
 }
 
