@@ -167,10 +167,6 @@ func (e *Engine) planInsert(ins *sqlparser.Insert) (func(context.Context) (*Resu
 	if miss := m.missing(supplied); len(miss) > 0 {
 		return nil, m.missingError(miss)
 	}
-	type request struct {
-		params map[string]value.Value
-		body   map[string]any
-	}
 	var reqs []request
 	for ri, tuple := range tuples {
 		if len(tuple) != len(cols) {
@@ -198,6 +194,21 @@ func (e *Engine) planInsert(ins *sqlparser.Insert) (func(context.Context) (*Resu
 			return nil, err
 		}
 	}
+	return e.sendEach(m, reqs, rt), nil
+}
+
+// request is one request of a mutation: its parameters and body.
+type request struct {
+	params map[string]value.Value
+	body   map[string]any
+}
+
+// sendEach sends the requests in order, each once, and gathers what
+// RETURNING selects from each response (or the engine's message when there
+// is no RETURNING). On a failure the rows already returned stay in the
+// result: a created token's value is shown once, so dropping it would lose
+// it for good.
+func (e *Engine) sendEach(m *method, reqs []request, rt *responseTable) func(context.Context) (*Result, error) {
 	return func(ctx context.Context) (*Result, error) {
 		res := &Result{}
 		for _, r := range reqs {
@@ -208,8 +219,6 @@ func (e *Engine) planInsert(ins *sqlparser.Insert) (func(context.Context) (*Resu
 				res.Rows = append(res.Rows, rows...)
 			}
 			if err != nil {
-				// Rows already created stay in the result: a token value is
-				// shown once, so dropping it would lose it for good.
 				return partial(res), err
 			}
 		}
@@ -217,7 +226,7 @@ func (e *Engine) planInsert(ins *sqlparser.Insert) (func(context.Context) (*Resu
 			res.Message = despatched
 		}
 		return res, nil
-	}, nil
+	}
 }
 
 // partial keeps a result only if it has rows to show.
@@ -583,26 +592,13 @@ func (e *Engine) planUpdate(up *sqlparser.Update) (func(context.Context) (*Resul
 			return nil, err
 		}
 	}
-	return func(ctx context.Context) (*Result, error) {
-		res := &Result{}
-		for _, where := range sets {
-			p := maps.Clone(params)
-			maps.Copy(p, where)
-			resp, err := e.call(ctx, m, p, body)
-			if err == nil && rt != nil {
-				var rows [][]value.Value
-				res.Columns, rows, err = rt.rows(ctx, resp)
-				res.Rows = append(res.Rows, rows...)
-			}
-			if err != nil {
-				return partial(res), err
-			}
-		}
-		if rt == nil {
-			res.Message = despatched
-		}
-		return res, nil
-	}, nil
+	reqs := make([]request, len(sets))
+	for i, where := range sets {
+		p := maps.Clone(params)
+		maps.Copy(p, where)
+		reqs[i] = request{params: p, body: body}
+	}
+	return e.sendEach(m, reqs, rt), nil
 }
 
 // mutationTarget resolves the one resource a DELETE, UPDATE or REPLACE
