@@ -70,6 +70,18 @@ func (rt *responseTable) from() string {
 // all selects every column.
 func (rt *responseTable) all() { rt.sql = "SELECT *" + rt.from() }
 
+// returningTable plans a mutation's RETURNING, or returns nil without one.
+func returningTable(m *method, exprs sqlparser.SelectExprs) (*responseTable, error) {
+	if len(exprs) == 0 {
+		return nil, nil
+	}
+	rt, ok := newResponseTable(m)
+	if !ok {
+		return nil, fmt.Errorf("%s returns nothing to RETURNING", m)
+	}
+	return rt, rt.returning(exprs)
+}
+
 // returning selects RETURNING's expressions and checks them with SQLite, so
 // a wrong one is refused before the request is sent.
 func (rt *responseTable) returning(exprs sqlparser.SelectExprs) error {
@@ -184,15 +196,9 @@ func (e *Engine) planInsert(ins *sqlparser.Insert) (func(context.Context) (*Resu
 		}
 		reqs = append(reqs, r)
 	}
-	var rt *responseTable
-	if len(ins.SelectExprs) > 0 {
-		var ok bool
-		if rt, ok = newResponseTable(m); !ok {
-			return nil, fmt.Errorf("%s returns nothing to RETURNING", m)
-		}
-		if err := rt.returning(ins.SelectExprs); err != nil {
-			return nil, err
-		}
+	rt, err := returningTable(m, ins.SelectExprs)
+	if err != nil {
+		return nil, err
 	}
 	return e.sendEach(m, reqs, rt), nil
 }
@@ -582,15 +588,9 @@ func (e *Engine) planUpdate(up *sqlparser.Update) (func(context.Context) (*Resul
 	if len(body) == 0 && m.needsBody() {
 		return nil, fmt.Errorf("%s needs a request body: SET %s<name> = ... (body: %s)", m, bodyPrefix, bodyList(m))
 	}
-	var rt *responseTable
-	if len(up.SelectExprs) > 0 {
-		var ok bool
-		if rt, ok = newResponseTable(m); !ok {
-			return nil, fmt.Errorf("%s returns nothing to RETURNING", m)
-		}
-		if err := rt.returning(up.SelectExprs); err != nil {
-			return nil, err
-		}
+	rt, err := returningTable(m, up.SelectExprs)
+	if err != nil {
+		return nil, err
 	}
 	reqs := make([]request, len(sets))
 	for i, where := range sets {

@@ -562,6 +562,16 @@ func TestSDKTokenManagementAdminsOnly(t *testing.T) {
 			return err
 		},
 	}
+	refusedToNonAdmins(t, f, calls, "Only Admins can access token management APIs.")
+	if left, err := f.ws.Tokens(f.bearer); err != nil || len(left) != 1 {
+		t.Errorf("the user's tokens after refused calls: %+v %v", left, err)
+	}
+}
+
+// refusedToNonAdmins makes every call as a plain user and as a service
+// principal, and wants each refused with 403 PERMISSION_DENIED and message.
+func refusedToNonAdmins(t *testing.T, f *fixture, calls map[string]func(context.Context, *databricks.WorkspaceClient) error, message string) {
+	t.Helper()
 	for _, who := range []struct{ name, bearer string }{
 		{"plain user", f.bearer},
 		{"service principal", f.ws.AddServicePrincipal("robot", "app-1")},
@@ -570,13 +580,10 @@ func TestSDKTokenManagementAdminsOnly(t *testing.T) {
 			err := call(t.Context(), sdkClient(t, f.srv, wsURL, who.bearer))
 			var apiErr *apierr.APIError
 			if !errors.Is(err, apierr.ErrPermissionDenied) || !errors.As(err, &apiErr) ||
-				apiErr.ErrorCode != "PERMISSION_DENIED" || apiErr.StatusCode != 403 || apiErr.Message != "Only Admins can access token management APIs." {
-				t.Errorf("%s: %s: %v, want 403 PERMISSION_DENIED", who.name, name, err)
+				apiErr.ErrorCode != "PERMISSION_DENIED" || apiErr.StatusCode != 403 || apiErr.Message != message {
+				t.Errorf("%s: %s: %v, want 403 PERMISSION_DENIED %q", who.name, name, err, message)
 			}
 		}
-	}
-	if left, err := f.ws.Tokens(f.bearer); err != nil || len(left) != 1 {
-		t.Errorf("the user's tokens after refused calls: %+v %v", left, err)
 	}
 }
 
@@ -739,19 +746,7 @@ func TestSDKTokenPermissionsAdminsOnly(t *testing.T) {
 			return err
 		},
 	}
-	for _, who := range []struct{ name, bearer string }{
-		{"plain user", f.bearer},
-		{"service principal", f.ws.AddServicePrincipal("robot", "app-1")},
-	} {
-		for name, call := range calls {
-			err := call(t.Context(), sdkClient(t, f.srv, wsURL, who.bearer))
-			var apiErr *apierr.APIError
-			if !errors.Is(err, apierr.ErrPermissionDenied) || !errors.As(err, &apiErr) || apiErr.StatusCode != 403 ||
-				apiErr.Message != "Only workspace admins can read or change the permissions on tokens." {
-				t.Errorf("%s: %s: %v, want 403 PERMISSION_DENIED", who.name, name, err)
-			}
-		}
-	}
+	refusedToNonAdmins(t, f, calls, "Only workspace admins can read or change the permissions on tokens.")
 	if got := f.ws.TokenPermissions(); len(got.AccessControlList) != 2 {
 		t.Errorf("the ACL after refused calls: %+v", got)
 	}
