@@ -83,6 +83,7 @@ func (m *model) serviceDoc() (map[string]any, error) {
 	if err := m.specNode.Decode(&doc); err != nil {
 		return nil, m.specNode.errorf("%s", err)
 	}
+	routeHostVariables(doc)
 	components, _ := doc["components"].(map[string]any)
 	if components == nil {
 		components = map[string]any{}
@@ -127,6 +128,39 @@ func (m *model) serviceDoc() (map[string]any, error) {
 	}
 	components["x-stackQL-resources"] = resources
 	return doc, nil
+}
+
+// hostRoute follows a host variable's name in an emitted server URL.
+const hostRoute = ":[^/]+"
+
+// routeHostVariables writes each server variable in a server URL's host as
+// "{name:[^/]+}", any-sdk's syntax for a variable with its own routing
+// pattern. Both the engine and any-sdk route a request back to its operation
+// through gorilla/mux, which matches a plain host variable as one DNS label,
+// so a value holding dots (a whole workspace host such as
+// "adb-1234567890123456.7.azuredatabricks.net") would find no operation
+// (measured: "FindRoute() failure: no matching operation was found").
+// The variable keeps its name: any-sdk strips the pattern when it fills the
+// URL. Values are checked against the variable's x-pattern elsewhere; this
+// pattern only routes.
+func routeHostVariables(doc map[string]any) {
+	servers, _ := doc["servers"].([]any)
+	for _, s := range servers {
+		srv, _ := s.(map[string]any)
+		u, _ := srv["url"].(string)
+		scheme, rest, ok := strings.Cut(u, "://")
+		if !ok {
+			continue
+		}
+		host, path, _ := strings.Cut(rest, "/")
+		for name := range srv["variables"].(map[string]any) {
+			host = strings.ReplaceAll(host, "{"+name+"}", "{"+name+hostRoute+"}")
+		}
+		if path != "" || strings.HasSuffix(rest, "/") {
+			host += "/" + path
+		}
+		srv["url"] = scheme + "://" + host
+	}
 }
 
 func (m *model) resourceID(r resource) string {

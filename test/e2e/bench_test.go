@@ -19,7 +19,7 @@ import (
 	"github.com/stackql-labs/databricks-tokens/test/sim"
 )
 
-const benchWorkspace = "dbc-abcd0123-a1bc"
+const benchWorkspace = "dbc-abcd0123-a1bc.cloud.databricks.com"
 
 // benchSim serves one workspace whose user has a full quota of 600 tokens.
 func benchSim(b *testing.B) (*sim.Server, string) {

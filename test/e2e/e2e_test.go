@@ -258,7 +258,10 @@ func (e *env) baseArgs() []string {
 	if !e.untrusted {
 		args = append(args, "--ca-file", e.caFile)
 	}
-	return append(args, "--resolve", "*.cloud.databricks.com:443="+e.srv.Addr())
+	for _, domain := range []string{"cloud.databricks.com", "azuredatabricks.net", "gcp.databricks.com"} {
+		args = append(args, "--resolve", "*."+domain+":443="+e.srv.Addr())
+	}
+	return args
 }
 
 func (e *env) environ() []string {

@@ -103,9 +103,9 @@ func TestSeedFlowVerboseShowsNoSecret(t *testing.T) {
 	}
 	const (
 		insert = `INSERT INTO databricks_workspace.workspace.user_tokens (data__lifetime_seconds, data__comment, deployment_name)
-SELECT 3600, '{{ comment }}', 'dbc-abcd0123-a1bc' RETURNING token_info, token_value;`
-		list   = `SELECT token_id, comment FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'dbc-abcd0123-a1bc';`
-		revoke = `EXEC databricks_workspace.workspace.user_tokens.revoketoken @deployment_name='dbc-abcd0123-a1bc' @@json='{"token_id": "{{ token_id }}"}';`
+SELECT 3600, '{{ comment }}', 'dbc-abcd0123-a1bc.cloud.databricks.com' RETURNING token_info, token_value;`
+		list   = `SELECT token_id, comment FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'dbc-abcd0123-a1bc.cloud.databricks.com';`
+		revoke = `EXEC databricks_workspace.workspace.user_tokens.revoketoken @deployment_name='dbc-abcd0123-a1bc.cloud.databricks.com' @@json='{"token_id": "{{ token_id }}"}';`
 	)
 	var values []string
 	var ids []string

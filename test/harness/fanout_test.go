@@ -25,11 +25,11 @@ func (p perHostBearer) RoundTrip(r *http.Request) (*http.Response, error) {
 // rows merge in the order the names were written.
 func TestFanOutAcrossWorkspaces(t *testing.T) {
 	eng, srv := simEngine(t, map[string][]string{"dbc-east": {"e1", "e2"}, "dbc-west": {"w1"}})
-	got, err := runCSV(eng, "SELECT deployment_name, comment FROM databricks_workspace.workspace.user_tokens WHERE deployment_name IN ('dbc-west', 'dbc-east') AND comment != 'e2'")
+	got, err := runCSV(eng, "SELECT deployment_name, comment FROM databricks_workspace.workspace.user_tokens WHERE deployment_name IN ('dbc-west.cloud.databricks.com', 'dbc-east.cloud.databricks.com') AND comment != 'e2'")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "deployment_name,comment\ndbc-west,w1\ndbc-east,e1\n"
+	want := "deployment_name,comment\ndbc-west.cloud.databricks.com,w1\ndbc-east.cloud.databricks.com,e1\n"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
@@ -41,7 +41,7 @@ func TestFanOutAcrossWorkspaces(t *testing.T) {
 		t.Errorf("requests went to %v, want both workspaces", hosts)
 	}
 	// A failure in one workspace fails the statement and names the host.
-	_, err = runCSV(eng, "SELECT comment FROM databricks_workspace.workspace.user_tokens WHERE deployment_name IN ('dbc-east', 'dbc-north')")
+	_, err = runCSV(eng, "SELECT comment FROM databricks_workspace.workspace.user_tokens WHERE deployment_name IN ('dbc-east.cloud.databricks.com', 'dbc-north.cloud.databricks.com')")
 	if err == nil || !strings.Contains(err.Error(), "dbc-north.cloud.databricks.com") {
 		t.Errorf("error = %v, want one naming dbc-north", err)
 	}

@@ -38,7 +38,7 @@ func FuzzPrepare(f *testing.F) {
 	}
 	for _, v := range []string{"", "evil.example#", "x@y", "a'b", "{{ d }}", "dbc-\u0430", "\x00", strings.Repeat("a", 64), "1e999", "-1"} {
 		f.Add("SELECT token_id FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = '{{ d }}'", v)
-		f.Add("INSERT INTO databricks_workspace.workspace.user_tokens (data__lifetime_seconds, deployment_name) SELECT {{ d }}, 'dbc-a'", v)
+		f.Add("INSERT INTO databricks_workspace.workspace.user_tokens (data__lifetime_seconds, deployment_name) SELECT {{ d }}, 'dbc-a.cloud.databricks.com'", v)
 	}
 	f.Fuzz(func(t *testing.T, script, val string) {
 		vars := map[string]string{}
@@ -126,30 +126,30 @@ func fuzzSeeds(f *testing.F) []string {
 	return append(seeds,
 		"", ";", ";;", "'", `"`, "`", "--", "/*", "/* unterminated", "{{", "}}", "{{ }}", "{{ a b }}", "{{d}}{{d}}",
 		"\x00", "\xff\xfe", "SELECT", "SELECT *", "SELECT 1", "SELECT * FROM a", "SELECT * FROM a.b.c.d.e",
-		"SELECT COUNT(*), COUNT(token_id) FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a' ORDER BY 1 LIMIT -1 OFFSET 2",
+		"SELECT COUNT(*), COUNT(token_id) FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a.cloud.databricks.com' ORDER BY 1 LIMIT -1 OFFSET 2",
 		"SELECT * FROM databricks_workspace.workspace.user_tokens WHERE deployment_name IN () ",
-		"SELECT * FROM databricks_workspace.workspace.user_tokens WHERE deployment_name IN ('a') AND deployment_name = 'b'",
-		"SELECT * FROM databricks_workspace.workspace.user_tokens t WHERE t.deployment_name = 'a' AND t.comment LIKE '%' ESCAPE '\\\\'",
-		"SELECT ((((((((((((((((((((1)))))))))))))))))))) FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a'",
-		"SELECT * FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a' AND expiry_time BETWEEN 1 AND 9223372036854775808",
+		"SELECT * FROM databricks_workspace.workspace.user_tokens WHERE deployment_name IN ('a.cloud.databricks.com') AND deployment_name = 'b.cloud.databricks.com'",
+		"SELECT * FROM databricks_workspace.workspace.user_tokens t WHERE t.deployment_name = 'a.cloud.databricks.com' AND t.comment LIKE '%' ESCAPE '\\\\'",
+		"SELECT ((((((((((((((((((((1)))))))))))))))))))) FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a.cloud.databricks.com'",
+		"SELECT * FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a.cloud.databricks.com' AND expiry_time BETWEEN 1 AND 9223372036854775808",
 		"INSERT INTO databricks_workspace.workspace.user_tokens (deployment_name, deployment_name) VALUES ('a', 'a')",
 		"INSERT INTO databricks_workspace.workspace.user_tokens (data__lifetime_seconds, deployment_name) VALUES (1.5e308, 'a'), (-0, 'b')",
 		"INSERT INTO databricks_workspace.workspace.user_tokens (data__comment, deployment_name) SELECT x'00', 'a' RETURNING *, token_value AS v",
-		`EXEC databricks_workspace.workspace.user_tokens.revoketoken @deployment_name='a' @@json='{"token_id": "x", "token_id": 1}'`,
-		`EXEC databricks_workspace.workspace.user_tokens.revoketoken @deployment_name='a' @@json='[1,2]'`,
-		`EXEC databricks_workspace.workspace.user_tokens.revoketoken @deployment_name='a' @data__token_id='x' @@json='{"token_id": "y"}'`,
-		"EXEC databricks_workspace.workspace.user_tokens.listtokens @deployment_name='a'",
-		"DELETE FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a'",
+		`EXEC databricks_workspace.workspace.user_tokens.revoketoken @deployment_name='a.cloud.databricks.com' @@json='{"token_id": "x", "token_id": 1}'`,
+		`EXEC databricks_workspace.workspace.user_tokens.revoketoken @deployment_name='a.cloud.databricks.com' @@json='[1,2]'`,
+		`EXEC databricks_workspace.workspace.user_tokens.revoketoken @deployment_name='a.cloud.databricks.com' @data__token_id='x' @@json='{"token_id": "y"}'`,
+		"EXEC databricks_workspace.workspace.user_tokens.listtokens @deployment_name='a.cloud.databricks.com'",
+		"DELETE FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a.cloud.databricks.com'",
 		"SHOW EXTENDED METHODS IN databricks_workspace.workspace.user_tokens LIKE '%'",
 		"DESCRIBE EXTENDED databricks_workspace.workspace.user_tokens; SHOW SERVICES IN nope",
 		"SELECT 'é', '\u202e' FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'ａ'",
 		strings.Repeat("SELECT 1;", 50),
 		// local evaluation over cannedTokens
-		"SELECT token_id, comment, expiry_time - creation_time AS life, expiry_time / 0, creation_time % -1, -creation_time * 2 FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a' ORDER BY comment DESC, 2, life LIMIT 2 OFFSET 1",
-		"SELECT COUNT(*), COUNT(comment) FROM databricks_workspace.workspace.user_tokens WHERE deployment_name IN ('a', 'b') AND (comment IS NULL OR expiry_time < '0' OR +creation_time IN ('1', 2.5, NULL))",
-		"SELECT comment FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a' AND NOT comment NOT BETWEEN -9223372036854775808 AND 'z' ORDER BY expiry_time * 9223372036854775807 LIMIT 9223372036854775807 OFFSET 1",
-		"SELECT * FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a' AND comment LIKE '%4_' ESCAPE '_' AND expiry_time IS NOT TRUE LIMIT 0",
+		"SELECT token_id, comment, expiry_time - creation_time AS life, expiry_time / 0, creation_time % -1, -creation_time * 2 FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a.cloud.databricks.com' ORDER BY comment DESC, 2, life LIMIT 2 OFFSET 1",
+		"SELECT COUNT(*), COUNT(comment) FROM databricks_workspace.workspace.user_tokens WHERE deployment_name IN ('a.cloud.databricks.com', 'b.cloud.databricks.com') AND (comment IS NULL OR expiry_time < '0' OR +creation_time IN ('1', 2.5, NULL))",
+		"SELECT comment FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a.cloud.databricks.com' AND NOT comment NOT BETWEEN -9223372036854775808 AND 'z' ORDER BY expiry_time * 9223372036854775807 LIMIT 9223372036854775807 OFFSET 1",
+		"SELECT * FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'a.cloud.databricks.com' AND comment LIKE '%4_' ESCAPE '_' AND expiry_time IS NOT TRUE LIMIT 0",
 		"INSERT INTO databricks_workspace.workspace.user_tokens (data__lifetime_seconds, data__comment, deployment_name) SELECT 60, 'x', 'a' RETURNING *",
-		"EXEC databricks_workspace.workspace.user_tokens.revoketoken @deployment_name='a' @@json='{\"token_id\": \"t1\"}'",
+		"EXEC databricks_workspace.workspace.user_tokens.revoketoken @deployment_name='a.cloud.databricks.com' @@json='{\"token_id\": \"t1\"}'",
 	)
 }

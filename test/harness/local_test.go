@@ -109,7 +109,7 @@ func TestLocalEvaluationMatchesSQLite(t *testing.T) {
 		{"'1795620706305' BETWEEN creation_time AND creation_time", "1,0,0"},
 		{"creation_time + 0 = '1795620706305'", "0,0,0"},
 	} {
-		sql := "SELECT " + tc.expr + " AS v FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'dbc-abcd0123-a1bc' ORDER BY token_id"
+		sql := "SELECT " + tc.expr + " AS v FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'dbc-abcd0123-a1bc.cloud.databricks.com' ORDER BY token_id"
 		var got []string
 		err := eng.Exec(context.Background(), sql, func(_ *harness.Statement, r *harness.Result) error {
 			for _, row := range r.Rows {

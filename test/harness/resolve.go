@@ -93,10 +93,13 @@ type method struct {
 }
 
 type serverVar struct {
-	name    string
-	inHost  bool
-	v       *openapi3.ServerVariable
-	pattern *regexp.Regexp // x-pattern, if declared
+	name   string
+	inHost bool
+	// wholeHost: the variable is the URL's whole host, so its value is a
+	// DNS name; a variable that is part of a host is one DNS label.
+	wholeHost bool
+	v         *openapi3.ServerVariable
+	pattern   *regexp.Regexp // x-pattern, if declared
 }
 
 func (m *method) String() string { return fmt.Sprintf("method %q of %s", m.key, m.t.id) }
@@ -135,7 +138,9 @@ func newMethod(t *target, op formulation.StandardOperationStore) *method {
 	if len(servers) > 0 {
 		host := serverHost(servers[0].URL)
 		for name, v := range servers[0].Variables {
-			m.server = append(m.server, serverVar{name: name, inHost: strings.Contains(host, "{"+name+"}"), v: v, pattern: pattern(v)})
+			inHost := strings.Contains(host, "{"+name+"}")
+			wholeHost := host == "{"+name+"}"
+			m.server = append(m.server, serverVar{name: name, inHost: inHost, wholeHost: wholeHost, v: v, pattern: pattern(v)})
 			m.params[name] = "string"
 			req[name] = true // the engine requires every server variable
 		}
@@ -159,8 +164,14 @@ func newMethod(t *target, op formulation.StandardOperationStore) *method {
 	return m
 }
 
-// serverHost returns the host part of a server URL template.
+// routePattern matches a server variable written with any-sdk's routing
+// pattern, "{name:pattern}"; any-sdk fills it as "{name}".
+var routePattern = regexp.MustCompile(`\{([^{}:]+):[^{}]*\}`)
+
+// serverHost returns the host part of a server URL template, its variables
+// written "{name}".
 func serverHost(u string) string {
+	u = routePattern.ReplaceAllString(u, "{$1}")
 	if i := strings.Index(u, "://"); i >= 0 {
 		u = u[i+3:]
 	}
@@ -286,9 +297,11 @@ func (m *method) missingError(missing []string) error {
 var dnsLabelRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
 
 // checkParam validates a parameter value before it reaches a URL: a server
-// variable in the host must be a DNS label (anything else could rewrite the
-// authority, e.g. "a@evil.example"), and any server variable must satisfy
-// its enum and x-pattern; a path or query value must not carry control
+// variable that is the whole host must be a DNS name, labels joined by dots,
+// and one that is part of a host a DNS label (anything else could rewrite the
+// authority, e.g. "a@evil.example", or move the host under another domain), and any server
+// variable must satisfy its enum and x-pattern (the error quotes the
+// variable's description, which says what the pattern means); a path or query value must not carry control
 // characters. A value in the path (a path parameter, or a server variable
 // in the server URL's path) must arrive as one segment meaning itself:
 // any-sdk places it verbatim, so "/", "?", "#" or "%" (the server decodes
@@ -296,17 +309,24 @@ var dnsLabelRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])
 func (m *method) checkParam(name string, v value.Value) error {
 	s := v.Text()
 	if sv := m.serverVar(name); sv != nil {
-		if sv.inHost && !dnsLabelRE.MatchString(s) {
+		if sv.wholeHost {
+			if problem := hostProblem(s); problem != "" {
+				return fmt.Errorf("parameter %q: %q is not a valid host name: %s", name, s, problem)
+			}
+		} else if sv.inHost && !dnsLabelRE.MatchString(s) {
 			return fmt.Errorf("parameter %q: %q is not a valid DNS label: %s", name, s, labelProblem(s))
 		}
 		if sv.v != nil && len(sv.v.Enum) > 0 && !slices.Contains(sv.v.Enum, s) {
 			return fmt.Errorf("parameter %q: %q is not one of %s", name, s, strings.Join(sv.v.Enum, ", "))
 		}
 		if sv.pattern != nil && !sv.pattern.MatchString(s) {
+			if d := strings.Join(strings.Fields(sv.v.Description), " "); d != "" {
+				return fmt.Errorf("parameter %q: %q does not match its pattern; %s", name, s, lowerFirst(d))
+			}
 			return fmt.Errorf("parameter %q: %q does not match %s", name, s, sv.pattern)
 		}
 		if sv.inHost {
-			return nil // a DNS label holds nothing the checks below refuse
+			return nil // a DNS name holds nothing the checks below refuse
 		}
 	}
 	for _, r := range s {
@@ -321,6 +341,33 @@ func (m *method) checkParam(name string, v value.Value) error {
 		return fmt.Errorf("parameter %q: %q cannot be a path segment: it contains %q", name, s, s[i:i+1])
 	}
 	return nil
+}
+
+// hostProblem says why s is not a DNS name (at most 253 bytes of DNS labels
+// joined by dots), or "" when it is one.
+func hostProblem(s string) string {
+	if len(s) > 253 {
+		return fmt.Sprintf("it is %d bytes long, over 253", len(s))
+	}
+	labels := strings.Split(s, ".")
+	for i, l := range labels {
+		if !dnsLabelRE.MatchString(l) {
+			p := labelProblem(l)
+			if len(labels) > 1 {
+				p = fmt.Sprintf("label %d (%q): %s", i+1, l, p)
+			}
+			return p
+		}
+	}
+	return ""
+}
+
+// lowerFirst lowers the first letter of a sentence used inside another.
+func lowerFirst(s string) string {
+	if s == "" || !unicode.IsUpper(rune(s[0])) {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 // labelProblem says why s is not a DNS label (letters, digits and inner

@@ -17,8 +17,8 @@ import (
 )
 
 const (
-	listSQL   = "SELECT COUNT(*) AS n FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'dbc-retry'"
-	createSQL = "INSERT INTO databricks_workspace.workspace.user_tokens (data__comment, deployment_name) SELECT 'x', 'dbc-retry'"
+	listSQL   = "SELECT COUNT(*) AS n FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'dbc-retry.cloud.databricks.com'"
+	createSQL = "INSERT INTO databricks_workspace.workspace.user_tokens (data__comment, deployment_name) SELECT 'x', 'dbc-retry.cloud.databricks.com'"
 )
 
 // TestRetryPolicy runs the generated provider against the simulator: a

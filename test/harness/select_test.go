@@ -51,14 +51,14 @@ func simEngine(t *testing.T, tokens map[string][]string) (*harness.Engine, *sim.
 // from SQLite; each want was checked with sqlite3 on the same rows.
 func TestLocalEvaluation(t *testing.T) {
 	eng, _ := simEngine(t, map[string][]string{"dbc-a": {"beta", "alpha", "gamma"}})
-	const from = " FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'dbc-a'"
+	const from = " FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'dbc-a.cloud.databricks.com'"
 	for _, tc := range []struct{ name, sql, want string }{
 		{"limit near max int64 with offset", "SELECT comment" + from + " ORDER BY comment LIMIT 9223372036854775807 OFFSET 1",
 			"comment\nbeta\ngamma\n"},
 		{"negative limit is no limit", "SELECT comment" + from + " ORDER BY comment LIMIT -1 OFFSET 2", "comment\ngamma\n"},
 		// An AS alias wins over an input column of the same name.
 		{"order by alias before column", "SELECT comment AS c, deployment_name AS comment" + from + " ORDER BY comment, c DESC",
-			"c,comment\ngamma,dbc-a\nbeta,dbc-a\nalpha,dbc-a\n"},
+			"c,comment\ngamma,dbc-a.cloud.databricks.com\nbeta,dbc-a.cloud.databricks.com\nalpha,dbc-a.cloud.databricks.com\n"},
 		{"order by input column without alias", "SELECT comment" + from + " ORDER BY comment DESC", "comment\ngamma\nbeta\nalpha\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -80,15 +80,15 @@ func TestJoinAcrossWorkspaces(t *testing.T) {
 	const from = " FROM databricks_workspace.workspace.user_tokens AS a JOIN databricks_workspace.workspace.user_tokens AS b ON a.comment = b.comment"
 	for _, tc := range []struct{ name, sql, want, err string }{
 		{name: "tokens with the same comment in both", sql: "SELECT a.comment, a.deployment_name AS left_ws, b.deployment_name AS right_ws" + from +
-			" WHERE a.deployment_name = 'dbc-a' AND b.deployment_name = 'dbc-b'",
-			want: "comment,left_ws,right_ws\nshared,dbc-a,dbc-b\n"},
+			" WHERE a.deployment_name = 'dbc-a.cloud.databricks.com' AND b.deployment_name = 'dbc-b.cloud.databricks.com'",
+			want: "comment,left_ws,right_ws\nshared,dbc-a.cloud.databricks.com,dbc-b.cloud.databricks.com\n"},
 		{name: "tokens only in the first", sql: "SELECT a.comment FROM databricks_workspace.workspace.user_tokens AS a" +
-			" LEFT JOIN databricks_workspace.workspace.user_tokens AS b ON a.comment = b.comment AND b.deployment_name = 'dbc-b'" +
-			" WHERE a.deployment_name = 'dbc-a' AND b.token_id IS NULL",
+			" LEFT JOIN databricks_workspace.workspace.user_tokens AS b ON a.comment = b.comment AND b.deployment_name = 'dbc-b.cloud.databricks.com'" +
+			" WHERE a.deployment_name = 'dbc-a.cloud.databricks.com' AND b.token_id IS NULL",
 			want: "comment\nonly-a\n"},
-		{name: "a side without its parameter names it", sql: "SELECT a.comment" + from + " WHERE a.deployment_name = 'dbc-a'",
+		{name: "a side without its parameter names it", sql: "SELECT a.comment" + from + " WHERE a.deployment_name = 'dbc-a.cloud.databricks.com'",
 			err: `missing required parameter "deployment_name" for method "listtokens" of databricks_workspace.workspace.user_tokens (joined as b: qualify its parameters with b.)`},
-		{name: "an unqualified parameter binds neither side", sql: "SELECT a.comment" + from + " WHERE deployment_name = 'dbc-a'",
+		{name: "an unqualified parameter binds neither side", sql: "SELECT a.comment" + from + " WHERE deployment_name = 'dbc-a.cloud.databricks.com'",
 			err: `(joined as a: qualify its parameters with a.)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -112,7 +112,7 @@ func TestFanOutStopsAtFirstFailure(t *testing.T) {
 	srv.Inject(sim.Fault{Workspace: "dbc-slow", Delay: time.Hour})
 	done := make(chan error, 1)
 	go func() {
-		_, err := runCSV(eng, "SELECT comment FROM databricks_workspace.workspace.user_tokens WHERE deployment_name IN ('dbc-slow', 'dbc-missing')")
+		_, err := runCSV(eng, "SELECT comment FROM databricks_workspace.workspace.user_tokens WHERE deployment_name IN ('dbc-slow.cloud.databricks.com', 'dbc-missing.cloud.databricks.com')")
 		done <- err
 	}()
 	select {

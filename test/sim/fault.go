@@ -12,7 +12,7 @@ import (
 // Fault shapes the next matching responses. Faults are per Server and consumed in the
 // order they were injected; a request takes at most one, the oldest that matches.
 type Fault struct {
-	Workspace string // deployment name; "" matches any
+	Workspace string // workspace host, or an AWS deployment name; "" matches any
 	Method    string // "" matches any
 	Path      string // exact URL path; "" matches any
 
@@ -85,7 +85,7 @@ func (q *faultQueue) take(workspace, method, path string) (Fault, bool) {
 	defer q.mu.Unlock()
 	for i, p := range q.pending {
 		f := p.fault
-		if (f.Workspace != "" && f.Workspace != workspace) ||
+		if (f.Workspace != "" && lookupKey(f.Workspace) != workspace) ||
 			(f.Method != "" && f.Method != method) ||
 			(f.Path != "" && f.Path != path) {
 			continue

@@ -165,7 +165,8 @@ func (s *Server) WriteCA(path string) error {
 	return nil
 }
 
-// AddWorkspace starts serving "<name>.cloud.databricks.com". name must be a DNS label.
+// AddWorkspace starts serving a workspace. name is its host (an AWS, Azure or GCP
+// workspace host) or a bare DNS label, short for "<label>.cloud.databricks.com".
 func (s *Server) AddWorkspace(name string, opts WorkspaceOptions) (*Workspace, error) {
 	w, err := newWorkspace(s, name, opts)
 	if err != nil {
@@ -173,10 +174,10 @@ func (s *Server) AddWorkspace(name string, opts WorkspaceOptions) (*Workspace, e
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.workspaces[name] != nil {
-		return nil, fmt.Errorf("workspace %q already exists", name)
+	if s.workspaces[w.name] != nil {
+		return nil, fmt.Errorf("workspace %q already exists", w.name)
 	}
-	s.workspaces[name] = w
+	s.workspaces[w.name] = w
 	return w, nil
 }
 
@@ -184,29 +185,28 @@ func (s *Server) AddWorkspace(name string, opts WorkspaceOptions) (*Workspace, e
 func (s *Server) RemoveWorkspace(name string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.workspaces[name]
-	delete(s.workspaces, name)
+	key := lookupKey(name)
+	_, ok := s.workspaces[key]
+	delete(s.workspaces, key)
 	return ok
 }
 
-// Workspace returns the workspace with that deployment name, or nil.
+// Workspace returns the workspace with that host (or AWS deployment name), or nil.
 func (s *Server) Workspace(name string) *Workspace {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.workspaces[name]
+	return s.workspaces[lookupKey(name)]
 }
 
 // workspaceForHost resolves a host name (no port, lower case) to a workspace, or nil.
+// A bare label is no host: only full names are served.
 func (s *Server) workspaceForHost(host string) *Workspace {
-	name, ok := strings.CutSuffix(host, hostSuffix)
-	if !ok || strings.Contains(name, ".") {
-		return nil
-	}
-	return s.Workspace(name)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.workspaces[host]
 }
 
-// DialContext connects to the simulator for any "<deployment_name>.cloud.databricks.com"
-// it serves, whatever the port, so clients keep the production URL. Other names fail
+// DialContext connects to the simulator for any workspace host it serves, whatever the port, so clients keep the production URL. Other names fail
 // as an unknown host does (the simulator never resolves real names); IP literals and
 // localhost are dialled as given.
 func (s *Server) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -249,8 +249,11 @@ func (s *Server) Client() *http.Client {
 // is let through: the Host header decides then.
 func (s *Server) certificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	name := canonicalHost(hello.ServerName)
-	if name == "" || name == "localhost" || s.workspaceForHost(name) != nil {
+	if name == "" || name == "localhost" {
 		return &s.ca.leaf, nil
+	}
+	if w := s.workspaceForHost(name); w != nil {
+		return s.ca.leafFor(name)
 	}
 	return nil, fmt.Errorf("no workspace is served at %q", name)
 }

@@ -196,17 +196,27 @@ func TestAddWorkspace(t *testing.T) {
 		{name: "dbc-abcd0123-a1bc"},
 		{name: strings.Repeat("x", 63)},
 		{name: "0123"},
-		{name: "", wantErr: `workspace name "" is not a DNS label`},
-		{name: "-a", wantErr: `workspace name "-a" is not a DNS label`},
-		{name: "a-", wantErr: `workspace name "a-" is not a DNS label`},
-		{name: "Dbc", wantErr: `workspace name "Dbc" is not a DNS label`},
-		{name: "a.b", wantErr: `workspace name "a.b" is not a DNS label`},
-		{name: "a_b", wantErr: `workspace name "a_b" is not a DNS label`},
-		{name: "x/../y", wantErr: `workspace name "x/../y" is not a DNS label`},
-		{name: strings.Repeat("x", 64), wantErr: "is not a DNS label"},
-		{name: "neg-days", opts: sim.WorkspaceOptions{MaxTokenLifetimeDays: -1}, wantErr: `workspace "neg-days": negative max token lifetime -1`},
-		{name: "neg-quota", opts: sim.WorkspaceOptions{QuotaPerUser: -1}, wantErr: `workspace "neg-quota": negative quota -1`},
-		{name: "a", wantErr: `workspace "a" already exists`},
+		{name: "adb-1234567890123456.7.azuredatabricks.net"},
+		{name: "1234567890123456.7.gcp.databricks.com"},
+		{name: "dbc-full.cloud.databricks.com"},
+		{name: "", wantErr: `workspace "" is neither a DNS label`},
+		{name: "-a", wantErr: `workspace "-a" is neither a DNS label`},
+		{name: "a-", wantErr: `workspace "a-" is neither a DNS label`},
+		{name: "Dbc", wantErr: `workspace "Dbc" is neither a DNS label`},
+		{name: "a.b", wantErr: `workspace "a.b" is neither a DNS label`},
+		{name: "a_b", wantErr: `workspace "a_b" is neither a DNS label`},
+		{name: "x/../y", wantErr: `workspace "x/../y" is neither a DNS label`},
+		{name: strings.Repeat("x", 64), wantErr: "is neither a DNS label"},
+		{name: "a.b.cloud.databricks.com", wantErr: "is neither a DNS label"},
+		{name: "adb-x.7.azuredatabricks.net", wantErr: "is neither a DNS label"},
+		{name: "adb-1.7.azuredatabricks.net.evil.example", wantErr: "is neither a DNS label"},
+		{name: "0.7.gcp.databricks.com", wantErr: "the workspace ID in the host is not a positive 64-bit integer"},
+		{name: "99999999999999999999.7.gcp.databricks.com", wantErr: "is neither a DNS label"},
+		{name: "adb-1234567890123456.8.azuredatabricks.net", opts: sim.WorkspaceOptions{WorkspaceID: 5}, wantErr: "workspace ID 5 differs from the 1234567890123456 its host carries"},
+		{name: "neg-days", opts: sim.WorkspaceOptions{MaxTokenLifetimeDays: -1}, wantErr: `workspace "neg-days.cloud.databricks.com": negative max token lifetime -1`},
+		{name: "neg-quota", opts: sim.WorkspaceOptions{QuotaPerUser: -1}, wantErr: `workspace "neg-quota.cloud.databricks.com": negative quota -1`},
+		{name: "a", wantErr: `workspace "a.cloud.databricks.com" already exists`},
+		{name: "a.cloud.databricks.com", wantErr: `workspace "a.cloud.databricks.com" already exists`},
 	}
 	for _, tt := range tests { // in order: the duplicate depends on the first case
 		_, err := srv.AddWorkspace(tt.name, tt.opts)
@@ -217,8 +227,11 @@ func TestAddWorkspace(t *testing.T) {
 			t.Errorf("AddWorkspace(%q): err = %v, want %q", tt.name, err, tt.wantErr)
 		}
 	}
-	if srv.Workspace("a") == nil || srv.Workspace("a_b") != nil {
+	if srv.Workspace("a") == nil || srv.Workspace("a.cloud.databricks.com") != srv.Workspace("a") || srv.Workspace("a_b") != nil {
 		t.Error("Workspace lookup disagrees with AddWorkspace")
+	}
+	if ws := srv.Workspace("adb-1234567890123456.7.azuredatabricks.net"); ws == nil || ws.ID() != 1234567890123456 || ws.Cloud() != sim.Azure {
+		t.Errorf("Azure workspace: %+v", ws)
 	}
 }
 
@@ -249,5 +262,33 @@ func TestCloseTwice(t *testing.T) {
 	}
 	if _, err := net.Dial("tcp", srv.Addr()); err == nil {
 		t.Error("the listener still accepts after Close")
+	}
+}
+
+// TestEveryCloudOverTLS reaches an AWS, an Azure and a GCP workspace with the
+// client's default certificate checks against the simulator's CA: each host name
+// is covered by the leaf it is served.
+func TestEveryCloudOverTLS(t *testing.T) {
+	t.Parallel()
+	srv, err := sim.Start(sim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	client := srv.Client()
+	for _, host := range []string{
+		"dbc-tls.cloud.databricks.com",
+		"adb-1234567890123456.7.azuredatabricks.net",
+		"1234567890123456.3.gcp.databricks.com",
+	} {
+		ws, err := srv.AddWorkspace(host, sim.WorkspaceOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bearer := ws.AddUser("u@example.com")
+		got := call(t, client, "GET", "https://"+host+"/api/2.0/token/list", bearer, "")
+		if got.status != 200 || ws.Host() != host {
+			t.Errorf("GET https://%s: %d %s (host %q)", host, got.status, got.body, ws.Host())
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"hash/fnv"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -64,7 +65,8 @@ func (r Role) String() string {
 // Workspace is one simulated Databricks workspace: its users and their tokens.
 // All methods are safe for concurrent use.
 type Workspace struct {
-	name           string
+	name           string // the host
+	cloud          Cloud
 	id             int64 // workspace_id
 	srv            *Server
 	maxLifetimeSec int64
@@ -108,8 +110,9 @@ type credential struct {
 }
 
 func newWorkspace(srv *Server, name string, opts WorkspaceOptions) (*Workspace, error) {
-	if !isDNSLabel(name) {
-		return nil, fmt.Errorf("workspace name %q is not a DNS label ([a-z0-9-], 1-63 chars, no leading or trailing hyphen)", name)
+	name, cloud, hostID, err := workspaceHost(name)
+	if err != nil {
+		return nil, err
 	}
 	if opts.MaxTokenLifetimeDays < 0 {
 		return nil, fmt.Errorf("workspace %q: negative max token lifetime %d", name, opts.MaxTokenLifetimeDays)
@@ -127,11 +130,18 @@ func newWorkspace(srv *Server, name string, opts WorkspaceOptions) (*Workspace, 
 	if id < 0 {
 		return nil, fmt.Errorf("workspace %q: negative workspace ID %d", name, id)
 	}
+	if hostID != 0 && id != 0 && id != hostID {
+		return nil, fmt.Errorf("workspace %q: workspace ID %d differs from the %d its host carries", name, id, hostID)
+	}
 	if id == 0 {
-		id = derivedID("workspace:" + name)
+		id = hostID
+	}
+	if id == 0 {
+		id = derivedID("workspace:" + strings.TrimSuffix(name, awsSuffix))
 	}
 	return &Workspace{
 		name:           name,
+		cloud:          cloud,
 		id:             id,
 		srv:            srv,
 		maxDays:        opts.MaxTokenLifetimeDays,
@@ -145,26 +155,15 @@ func newWorkspace(srv *Server, name string, opts WorkspaceOptions) (*Workspace, 
 	}, nil
 }
 
-// isDNSLabel reports whether s may be a deployment name: [a-z0-9-], 1–63 characters,
-// no leading or trailing hyphen. Anything else must never reach a host name.
-func isDNSLabel(s string) bool {
-	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
-			return false
-		}
-	}
-	return true
-}
-
-// Name returns the deployment name.
+// Name returns the workspace host, the provider's deployment_name.
 func (w *Workspace) Name() string { return w.name }
 
-// Host returns "<deployment_name>.cloud.databricks.com".
-func (w *Workspace) Host() string { return w.name + hostSuffix }
+// Host returns the workspace host ("<name>.cloud.databricks.com",
+// "adb-<id>.<n>.azuredatabricks.net" or "<id>.<n>.gcp.databricks.com"), the same as Name.
+func (w *Workspace) Host() string { return w.name }
+
+// Cloud returns where the workspace runs.
+func (w *Workspace) Cloud() Cloud { return w.cloud }
 
 // URL returns the workspace URL as the provider spells it, without a port: reach it
 // through Server.DialContext, which ignores the port.

@@ -22,7 +22,7 @@ import (
 	"github.com/stackql-labs/databricks-tokens/test/sim"
 )
 
-const deployment = "dbc-abcd0123-a1bc"
+const deployment = "dbc-abcd0123-a1bc.cloud.databricks.com"
 
 // The seed page's statements, verbatim.
 const (

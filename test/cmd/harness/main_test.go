@@ -56,10 +56,10 @@ func TestInterruptCancelsInFlightRequest(t *testing.T) {
 		name, path, sql, want string
 	}{
 		{"list", sim.PathList,
-			"SELECT token_id FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'dbc-abcd0123-a1bc'",
+			"SELECT token_id FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'dbc-abcd0123-a1bc.cloud.databricks.com'",
 			"interrupted: line 1: GET dbc-abcd0123-a1bc.cloud.databricks.com/api/2.0/token/list: cancelled"},
 		{"create", sim.PathCreate,
-			"INSERT INTO databricks_workspace.workspace.user_tokens (data__comment, deployment_name) SELECT 'x', 'dbc-abcd0123-a1bc' RETURNING token_value",
+			"INSERT INTO databricks_workspace.workspace.user_tokens (data__comment, deployment_name) SELECT 'x', 'dbc-abcd0123-a1bc.cloud.databricks.com' RETURNING token_value",
 			"interrupted: line 1: POST dbc-abcd0123-a1bc.cloud.databricks.com/api/2.0/token/create: cancelled " +
 				"(not retried: it may have been created; check with SELECT on databricks_workspace.workspace.user_tokens before running it again)"},
 	} {

@@ -22,8 +22,8 @@ import (
 // DocsDir is where the docs pages are, relative to the repository root.
 const DocsDir = "provider/docs"
 
-// Workspace is the deployment name the examples run against.
-const Workspace = "dbc-abcd0123-a1bc"
+// Workspace is the workspace host (deployment_name) the examples run against.
+const Workspace = "dbc-abcd0123-a1bc.cloud.databricks.com"
 
 // The token the workspace holds before an example runs; its id fills
 // {{ token_id }}.

@@ -1,2 +1,2 @@
 -- @@json='null' is not a body: refused before anything is sent
-EXEC databricks_workspace.workspace.user_tokens.revoketoken @deployment_name='dbc-abcd0123-a1bc' @@json='null';
+EXEC databricks_workspace.workspace.user_tokens.revoketoken @deployment_name='dbc-abcd0123-a1bc.cloud.databricks.com' @@json='null';

@@ -1,2 +1,2 @@
 SELECT token_id, deployment_name FROM databricks_workspace.workspace.user_tokens
-WHERE deployment_name IN ('dbc-abcd0123-a1bc', 'dbc-other');
+WHERE deployment_name IN ('dbc-abcd0123-a1bc.cloud.databricks.com', 'dbc-other.cloud.databricks.com');

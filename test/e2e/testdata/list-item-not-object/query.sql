@@ -1,2 +1,2 @@
 -- an item that is not an object is an error, not a row of NULLs
-SELECT token_id FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'dbc-abcd0123-a1bc';
+SELECT token_id FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'dbc-abcd0123-a1bc.cloud.databricks.com';

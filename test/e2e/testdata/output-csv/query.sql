@@ -1,2 +1,2 @@
 SELECT comment, creation_time, expiry_time FROM databricks_workspace.workspace.user_tokens
-WHERE deployment_name = 'dbc-abcd0123-a1bc' ORDER BY creation_time;
+WHERE deployment_name = 'dbc-abcd0123-a1bc.cloud.databricks.com' ORDER BY creation_time;

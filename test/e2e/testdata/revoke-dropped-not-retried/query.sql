@@ -1,1 +1,1 @@
-EXEC databricks_workspace.workspace.user_tokens.revoketoken @deployment_name='dbc-abcd0123-a1bc' @@json='{"token_id": "{{ token_id }}"}';
+EXEC databricks_workspace.workspace.user_tokens.revoketoken @deployment_name='dbc-abcd0123-a1bc.cloud.databricks.com' @@json='{"token_id": "{{ token_id }}"}';

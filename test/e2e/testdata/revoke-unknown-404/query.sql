@@ -1,3 +1,3 @@
 EXEC databricks_workspace.workspace.user_tokens.revoketoken
-@deployment_name='dbc-abcd0123-a1bc'
+@deployment_name='dbc-abcd0123-a1bc.cloud.databricks.com'
 @@json='{"token_id": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}';

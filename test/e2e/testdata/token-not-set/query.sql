@@ -1,2 +1,2 @@
 SHOW METHODS IN databricks_workspace.workspace.user_tokens;
-SELECT token_id FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'dbc-abcd0123-a1bc';
+SELECT token_id FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = 'dbc-abcd0123-a1bc.cloud.databricks.com';

@@ -3,4 +3,4 @@ SELECT group_name, user_name, service_principal_name, display_name,
 json_extract(all_permissions, '$[0].permission_level') AS permission_level,
 json_extract(all_permissions, '$[0].inherited') AS inherited
 FROM databricks_workspace.workspace.token_permissions
-WHERE deployment_name = 'dbc-abcd0123-a1bc';
+WHERE deployment_name = 'dbc-abcd0123-a1bc.cloud.databricks.com';

@@ -114,7 +114,7 @@ func TestPrintedCurlCommandWorks(t *testing.T) {
 func TestStartRejectsBadWorkspace(t *testing.T) {
 	t.Parallel()
 	_, _, err := start(options{addr: "127.0.0.1:0", plain: true, workspaces: []string{"Not_A_Label"}})
-	if err == nil || !strings.Contains(err.Error(), `"Not_A_Label" is not a DNS label`) {
+	if err == nil || !strings.Contains(err.Error(), `"Not_A_Label" is neither a DNS label`) {
 		t.Errorf("start with a bad name: %v", err)
 	}
 }
