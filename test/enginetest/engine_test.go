@@ -83,7 +83,7 @@ type workspace struct {
 	existingID string
 }
 
-func newWorkspace(t *testing.T, s seed) *workspace {
+func newWorkspace(t *testing.T, s seed, host string) *workspace {
 	t.Helper()
 	clock := sim.NewClock(epoch)
 	srv, err := sim.Start(sim.Config{Now: clock.Now})
@@ -91,7 +91,7 @@ func newWorkspace(t *testing.T, s seed) *workspace {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	w, err := srv.AddWorkspace(docexamples.Workspace, sim.WorkspaceOptions{})
+	w, err := srv.AddWorkspace(host, sim.WorkspaceOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,16 +177,18 @@ func runEngine(t *testing.T, stackql string, ws *workspace, sql string) run {
 // runHarness runs the harness CLI in this process on the example as
 // written, its placeholders filled with --var, with the same registry and
 // auth as the engine.
-func runHarness(t *testing.T, ws *workspace, ex docexamples.Example) run {
+func runHarness(t *testing.T, ws *workspace, ex docexamples.Example, host string) run {
 	t.Helper()
 	args := []string{"exec",
 		"--registry", registryFlag(t),
 		"--auth", engineAuth,
 		"--ca-file", ws.caFile,
 		"--resolve", "*.cloud.databricks.com:443=" + ws.srv.Addr(),
+		"--resolve", "*.azuredatabricks.net:443=" + ws.srv.Addr(),
+		"--resolve", "*.gcp.databricks.com:443=" + ws.srv.Addr(),
 		"-o", "json",
 	}
-	args = append(args, docexamples.VarArgs(docexamples.Vars(ws.existingID))...)
+	args = append(args, docexamples.VarArgs(docexamples.VarsOn(host, ws.existingID))...)
 	var stdout, stderr bytes.Buffer
 	code := cli.Run(args, strings.NewReader(ex.SQL), &stdout, &stderr,
 		[]string{"DATABRICKS_TOKEN=" + ws.bearer, "HOME=" + t.TempDir()})
@@ -207,27 +209,29 @@ func TestDocsExamplesEngineVsHarness(t *testing.T) {
 	}
 	for _, ex := range examples {
 		t.Run(ex.Name(), func(t *testing.T) {
-			for _, s := range seeds {
-				t.Run(s.name, func(t *testing.T) {
-					if !s.existing && ex.Uses("token_id") {
-						t.Skip("the example names an existing token ({{ token_id }}), and this workspace has none")
-					}
-					compareExample(t, stackql, ex, s)
-				})
+			for _, host := range docexamples.Hosts {
+				for _, s := range seeds {
+					t.Run(host+"/"+s.name, func(t *testing.T) {
+						if !s.existing && ex.Uses("token_id") {
+							t.Skip("the example names an existing token ({{ token_id }}), and this workspace has none")
+						}
+						compareExample(t, stackql, ex, s, host)
+					})
+				}
 			}
 		})
 	}
 }
 
-func compareExample(t *testing.T, stackql string, ex docexamples.Example, s seed) {
-	ews := newWorkspace(t, s)
-	sql, err := ex.Fill(docexamples.Vars(ews.existingID))
+func compareExample(t *testing.T, stackql string, ex docexamples.Example, s seed, host string) {
+	ews := newWorkspace(t, s, host)
+	sql, err := ex.Fill(docexamples.VarsOn(host, ews.existingID))
 	if err != nil {
 		t.Fatal(err)
 	}
 	eng := runEngine(t, stackql, ews, sql)
-	hws := newWorkspace(t, s)
-	har := runHarness(t, hws, ex)
+	hws := newWorkspace(t, s, host)
+	har := runHarness(t, hws, ex, host)
 
 	en := newNormaliser(ews.existingID)
 	hn := newNormaliser(hws.existingID)

@@ -23,6 +23,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/stackql/stackql-parser/go/vt/sqlparser"
 
+	"github.com/stackql-labs/databricks-tokens/test/harness/oauth"
 	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
 	"github.com/stackql-labs/databricks-tokens/test/harness/render"
 	"github.com/stackql-labs/databricks-tokens/test/harness/transport"
@@ -35,6 +36,10 @@ type Config struct {
 	// Auth overrides a provider's default authentication (provider.yaml's
 	// config.auth), keyed by provider name, as the engine's --auth flag does.
 	Auth map[string]registry.Auth
+	// Credentials, when set, may choose the credential for a request's host
+	// (a per-workspace token, or an OAuth client) where no Auth override is
+	// given for the provider; when it declines, the provider's auth applies.
+	Credentials Credentials
 	// Getenv looks up credentials named by the auth configuration.
 	Getenv func(string) string
 	// Client sends the requests; nil means one on http.DefaultTransport.
@@ -59,9 +64,39 @@ type Config struct {
 	// line each (method, URL, body; secrets masked), and nothing is sent:
 	// every request answers with no body.
 	DryRun io.Writer
+	// KeepGoing lets a SELECT whose list requests fan out (a parameter
+	// IN (...)) return the rows of the requests that succeeded when others
+	// fail with a remote error: Result.Failures holds those, and Exec goes on
+	// to the next statement and returns a *PartialError at the end. Without
+	// it the first failure stops the statement and the script.
+	KeepGoing bool
+	// Progress, when set, is called after each list request of a statement
+	// that sends more than one, with how many are done of how many; calls
+	// are not concurrent and done increases by one each time.
+	Progress func(done, total int)
 	// Log receives any-sdk's warnings (never request bodies: the logger is
 	// kept at warn level); nil discards them.
 	Log io.Writer
+}
+
+// Credentials choose how requests to a host authenticate.
+type Credentials interface {
+	// For returns the credential for host, or ok false to leave it to the
+	// provider's auth.
+	For(host string) (c Credential, ok bool, err error)
+}
+
+// Credential is one way to authenticate: a bearer token, or an OAuth
+// client whose access token is sent as one.
+type Credential struct {
+	Bearer string
+	OAuth  *OAuthClient
+}
+
+// OAuthClient is an OAuth 2.0 client-credentials grant.
+type OAuthClient struct {
+	TokenURL, ClientID, ClientSecret string
+	Scopes                           []string
 }
 
 // Engine runs statements. It is safe for concurrent use.
@@ -69,6 +104,7 @@ type Engine struct {
 	cfg    Config
 	tr     *transport.Transport
 	red    *transport.Redactor
+	tokens oauth.Cache // access tokens, one fetch per client and token URL
 	logger *logrus.Logger
 }
 
@@ -108,6 +144,9 @@ type Statement struct {
 type Result struct {
 	render.Result
 	Message string
+	// Failures are the requests that failed under Config.KeepGoing, each
+	// naming its method and host; the rows are those of the others.
+	Failures []error
 }
 
 // HasTable reports whether the result is a table (possibly empty).
@@ -161,11 +200,22 @@ func (e *Engine) Exec(ctx context.Context, script string, fn func(*Statement, *R
 	if err != nil {
 		return err
 	}
+	var partial *PartialError
 	for _, p := range plans {
 		if ctx.Err() != nil {
 			return p.Statement.errorf("not run: %w", transport.ErrCancelled)
 		}
 		r, err := p.Run(ctx)
+		if r != nil && len(r.Failures) > 0 {
+			for i, f := range r.Failures {
+				r.Failures[i] = p.Statement.errorf("%w", f)
+			}
+			if partial == nil {
+				partial = &PartialError{First: r.Failures[0]}
+			}
+			partial.Failed += len(r.Failures)
+			partial.Statements++
+		}
 		if r != nil {
 			if ferr := fn(p.Statement, r); ferr != nil && err == nil {
 				err = ferr
@@ -175,8 +225,32 @@ func (e *Engine) Exec(ctx context.Context, script string, fn func(*Statement, *R
 			return err
 		}
 	}
+	if partial != nil {
+		return partial
+	}
 	return nil
 }
+
+// PartialError ends a script run with Config.KeepGoing in which requests
+// failed: their errors were in the results, the rest of the script ran.
+type PartialError struct {
+	First      error // the first failure, for its kind (see transport.IsRemote)
+	Failed     int   // failed requests, over all statements
+	Statements int   // statements with failed requests
+}
+
+func (e *PartialError) Error() string {
+	reqs, stmts := "requests", "statements"
+	if e.Failed == 1 {
+		reqs = "request"
+	}
+	if e.Statements == 1 {
+		stmts = "statement"
+	}
+	return fmt.Sprintf("%d %s failed in %d %s; the results hold the rows of the others", e.Failed, reqs, e.Statements, stmts)
+}
+
+func (e *PartialError) Unwrap() error { return e.First }
 
 func (s *Statement) errorf(format string, args ...any) error {
 	return &StatementError{Line: s.Line, Err: fmt.Errorf(format, args...)}

@@ -12,6 +12,7 @@ import (
 	"github.com/stackql/any-sdk/pkg/jsonpath"
 	"github.com/stackql/any-sdk/public/formulation"
 
+	"github.com/stackql-labs/databricks-tokens/test/harness/oauth"
 	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
 	"github.com/stackql-labs/databricks-tokens/test/harness/transport"
 	"github.com/stackql-labs/databricks-tokens/test/harness/value"
@@ -27,7 +28,7 @@ func (e *Engine) call(ctx context.Context, m *method, params map[string]value.Va
 	if e.cfg.DryRun != nil {
 		return e.dryRun(req)
 	}
-	if err := e.authorize(m.t.prov, req); err != nil {
+	if err := e.authorize(ctx, m.t.prov, req); err != nil {
 		return nil, err
 	}
 	return e.tr.Send(ctx, req, m.unsureHint())
@@ -97,11 +98,22 @@ func goValue(v value.Value, typ string) any {
 	return v.Text()
 }
 
-// authorize adds the provider's credentials: --auth overrides provider.yaml.
-func (e *Engine) authorize(p *registry.Provider, req *http.Request) error {
+// authorize adds the provider's credentials: --auth overrides provider.yaml,
+// and, without --auth, Config.Credentials may choose one for the host.
+func (e *Engine) authorize(ctx context.Context, p *registry.Provider, req *http.Request) error {
 	a := p.Auth
-	if o, ok := e.cfg.Auth[p.Name]; ok {
+	o, explicit := e.cfg.Auth[p.Name]
+	if explicit {
 		a = &o
+	}
+	if !explicit && e.cfg.Credentials != nil {
+		c, ok, err := e.cfg.Credentials.For(req.URL.Hostname())
+		if err != nil {
+			return err
+		}
+		if ok {
+			return e.applyCredential(ctx, c, req)
+		}
 	}
 	if a == nil {
 		return nil
@@ -109,7 +121,9 @@ func (e *Engine) authorize(p *registry.Provider, req *http.Request) error {
 	// isControl: an ASCII control character (C0 or DEL), which no header
 	// value may hold (tab may, but not usefully in a credential).
 	isControl := func(r rune) bool { return r < 0x20 || r == 0x7f }
-	env := func(name, what string) (string, error) {
+	// read returns a credential variable's value; a secret one is masked
+	// from then on (a client ID is not: rows may show it).
+	read := func(name, what string, secret bool) (string, error) {
 		if name == "" {
 			return "", fmt.Errorf("provider %s: auth type %q names no environment variable for its %s", p.Name, a.Type, what)
 		}
@@ -117,7 +131,9 @@ func (e *Engine) authorize(p *registry.Provider, req *http.Request) error {
 		if v == "" {
 			return "", fmt.Errorf("provider %s: environment variable %s is not set (auth type %q)", p.Name, name, a.Type)
 		}
-		e.red.AddSecret(v)
+		if secret {
+			e.red.AddSecret(v)
+		}
 		// A header cannot carry a control character: the client would refuse
 		// to send it, or the server the credential. Only what is wrong with
 		// the value is shown, never the value.
@@ -130,6 +146,7 @@ func (e *Engine) authorize(p *registry.Provider, req *http.Request) error {
 		}
 		return v, nil
 	}
+	env := func(name, what string) (string, error) { return read(name, what, true) }
 	switch strings.ToLower(a.Type) {
 	case "bearer":
 		tok, err := env(a.CredentialsEnvVar, "token")
@@ -161,11 +178,68 @@ func (e *Engine) authorize(p *registry.Provider, req *http.Request) error {
 		}
 		e.red.AddSecret(base64.StdEncoding.EncodeToString([]byte(user + ":" + pass)))
 		req.SetBasicAuth(user, pass)
+	case "oauth2":
+		if a.GrantType != "" && a.GrantType != "client_credentials" {
+			return fmt.Errorf("provider %s: oauth2 grant_type %q is not supported (want client_credentials)", p.Name, a.GrantType)
+		}
+		id, err := read(a.ClientIDEnvVar, "client ID", false)
+		if err != nil {
+			return err
+		}
+		secret, err := env(a.ClientSecretEnvVar, "client secret")
+		if err != nil {
+			return err
+		}
+		if a.TokenURL == "" {
+			return fmt.Errorf("provider %s: auth type \"oauth2\" names no token_url", p.Name)
+		}
+		return e.applyCredential(ctx, Credential{OAuth: &OAuthClient{TokenURL: a.TokenURL, ClientID: id, ClientSecret: secret, Scopes: a.Scopes}}, req)
 	case "null_auth", "":
 	default:
 		return fmt.Errorf("provider %s: auth type %q is not supported", p.Name, a.Type)
 	}
 	return nil
+}
+
+// applyCredential authorizes req with c: a bearer token as it is, an OAuth
+// client with the access token fetched (once, and again when it expires)
+// from its token URL. Every secret involved is masked from then on.
+func (e *Engine) applyCredential(ctx context.Context, c Credential, req *http.Request) error {
+	if c.OAuth == nil {
+		if c.Bearer == "" || strings.IndexFunc(c.Bearer, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0 {
+			return fmt.Errorf("the credential for %s is empty or holds a space or control character", req.URL.Hostname())
+		}
+		e.red.AddSecret(c.Bearer)
+		req.Header.Set("Authorization", "Bearer "+c.Bearer)
+		return nil
+	}
+	e.red.AddSecret(c.OAuth.ClientSecret)
+	src, err := e.tokens.Get(oauth.Config{
+		TokenURL: c.OAuth.TokenURL, ClientID: c.OAuth.ClientID, ClientSecret: c.OAuth.ClientSecret,
+		Scopes: c.OAuth.Scopes, Client: e.tokenClient(), OnToken: e.red.AddSecret,
+	})
+	if err != nil {
+		return err
+	}
+	for _, s := range src.Secrets() {
+		e.red.AddSecret(s)
+	}
+	tok, err := src.Token(ctx)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	return nil
+}
+
+// tokenClient is the client for token requests: the engine's, whose TLS and
+// address settings reach token endpoints as they reach APIs. Token requests
+// are never traced (the answer holds the access token).
+func (e *Engine) tokenClient() *http.Client {
+	if e.cfg.Client != nil {
+		return e.cfg.Client
+	}
+	return http.DefaultClient
 }
 
 // missingKey reports whether a JSONPath error means the path is absent from

@@ -318,7 +318,7 @@ func fanout(m *method, bound map[string]*binding) ([]map[string]value.Value, err
 
 // run fetches every table, loads it and runs the SQL.
 func (p *queryPlan) run(ctx context.Context) (*Result, error) {
-	fetched, err := p.fetchAll(ctx)
+	fetched, failures, err := p.fetchAll(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -332,8 +332,14 @@ func (p *queryPlan) run(ctx context.Context) (*Result, error) {
 			return nil, err
 		}
 		for j, resp := range fetched[i] {
+			if resp == nil {
+				continue // failed, and reported in failures
+			}
 			if err := r.load(ctx, db, resp, r.fanout[j]); err != nil {
-				return nil, err
+				if !p.e.cfg.KeepGoing {
+					return nil, err
+				}
+				failures = append(failures, err)
 			}
 		}
 	}
@@ -341,43 +347,69 @@ func (p *queryPlan) run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, p.sqlError(err)
 	}
-	res := &Result{}
+	res := &Result{Failures: failures}
 	res.Columns, res.Rows = cols, rows
 	return res, nil
 }
 
-// maxFanout bounds the requests one statement has in flight at once.
-const maxFanout = 8
+// maxFanout bounds the requests one statement has in flight at once: enough
+// for a thousand workspaces answering in 50 ms each to take under 2 s, few
+// enough to stay a polite client of one workspace.
+const maxFanout = 64
 
 // fetchAll sends the list request of every parameter set of every table, at
 // most maxFanout at a time, and returns each table's responses in the order
 // its parameter values were written. The first failure cancels the
 // requests still in flight and is the one reported: a statement that has
-// failed does not wait for its siblings.
-func (p *queryPlan) fetchAll(ctx context.Context) ([][]*transport.Response, error) {
+// failed does not wait for its siblings. With Config.KeepGoing a failed
+// request leaves a nil response and its error in failures, in the order
+// written, and the others go on; an interrupt still stops everything.
+func (p *queryPlan) fetchAll(ctx context.Context) (out [][]*transport.Response, failures []error, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	out := make([][]*transport.Response, len(p.refs))
+	out = make([][]*transport.Response, len(p.refs))
+	errs := make([][]error, len(p.refs))
+	total := 0
+	for _, r := range p.refs {
+		total += len(r.fanout)
+	}
 	var (
 		wg       sync.WaitGroup
 		once     sync.Once
 		firstErr error
+		mu       sync.Mutex // orders the progress calls
+		done     int
 	)
+	progress := func() {
+		if p.e.cfg.Progress == nil || total < 2 {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		p.e.cfg.Progress(done, total)
+	}
 	slots := make(chan struct{}, maxFanout)
 	if p.e.cfg.DryRun != nil {
 		slots = make(chan struct{}, 1) // the requests print in the order written
 	}
 	for ri, r := range p.refs {
 		out[ri] = make([]*transport.Response, len(r.fanout))
+		errs[ri] = make([]error, len(r.fanout))
 		for i, params := range r.fanout {
 			wg.Add(1)
 			slots <- struct{}{} // taken in order: requests start in the order written
 			go func() {
 				defer wg.Done()
 				defer func() { <-slots }()
+				defer progress()
 				// Once cancelled, call fails at once without sending.
 				resp, err := p.e.call(ctx, r.m, params, nil)
 				if err != nil {
+					if p.e.cfg.KeepGoing && ctx.Err() == nil && transport.IsRemote(err) {
+						errs[ri][i] = err
+						return
+					}
 					once.Do(func() { firstErr = err; cancel() })
 					return
 				}
@@ -387,9 +419,16 @@ func (p *queryPlan) fetchAll(ctx context.Context) ([][]*transport.Response, erro
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return nil, firstErr
+		return nil, nil, firstErr
 	}
-	return out, nil
+	for _, es := range errs {
+		for _, e := range es {
+			if e != nil {
+				failures = append(failures, e)
+			}
+		}
+	}
+	return out, failures, nil
 }
 
 // load inserts the rows of one response into the source's table, params

@@ -1,6 +1,8 @@
 // Command harness runs StackQL statements against the provider documents in
 // this repository, like `stackql exec`, but exits non-zero when a statement
-// fails. See package cli for the flags.
+// fails. See package cli for the flags; --profile and host-matched
+// credentials come from Databricks configuration profiles (package
+// databrickscfg).
 package main
 
 import (
@@ -10,6 +12,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 
+	"github.com/stackql-labs/databricks-tokens/test/databrickscfg"
 	"github.com/stackql-labs/databricks-tokens/test/harness/cli"
 )
 
@@ -25,5 +28,5 @@ func main() {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	return cli.RunContext(ctx, args, stdin, stdout, stderr, env)
+	return cli.RunWith(ctx, databrickscfg.Source, args, stdin, stdout, stderr, env)
 }

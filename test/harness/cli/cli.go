@@ -25,6 +25,8 @@ import (
 	"text/template"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/stackql-labs/databricks-tokens/test/harness"
 	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
 	"github.com/stackql-labs/databricks-tokens/test/harness/render"
@@ -62,6 +64,8 @@ flags (the StackQL engine's where it has one):
       --auth JSON               per-provider auth, as the engine takes it:
                                 '{"<provider>":{"type":"bearer","credentialsenvvar":"<ENV_VAR>"}}'
                                 (default: each provider's config.auth)
+      --profile NAME            take credentials from this profile of the credential source (the
+                                harness command: configuration profiles of the API's own CLI, see README)
       --ca-file PATH            trust only the CA certificates in PATH (like curl --cacert)
       --resolve HOST:PORT=ADDR:PORT
                                 connect to ADDR:PORT for HOST:PORT; HOST may be *.domain (repeatable)
@@ -72,10 +76,16 @@ flags (the StackQL engine's where it has one):
                                 (default 2); other requests are never retried
       --verbose                 trace each request and response on stderr (secrets masked)
       --echo                    print each statement before its result
+      --keep-going              when some list requests of a SELECT fail (a parameter IN (...)),
+                                print the rows of the others, report each failure on stderr, run the
+                                rest of the script and exit 3; by default the first failure stops all
 
 exit status: 0 every statement succeeded; 1 a statement is wrong (nothing after
 it ran); 2 usage error; 3 a request failed (HTTP error, network, TLS, timeout);
-130 interrupted. Execution stops at the first failure, whose status is returned.
+130 interrupted. Execution stops at the first failure, whose status is returned
+(with --keep-going, a SELECT's failed requests do not stop it; the status is 3).
+When stderr is a terminal, a statement that sends several requests shows its
+progress there.
 `
 
 // maxInput bounds a script and an --iqldata file: /dev/zero must not be
@@ -97,6 +107,8 @@ type options struct {
 	timeout     time.Duration
 	retries     int
 	echo        bool
+	keepGoing   bool
+	profile     string
 	verbose     bool
 	insecure    bool
 	hideHeaders bool
@@ -109,6 +121,12 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, env []string)
 	return RunContext(context.Background(), args, stdin, stdout, stderr, env)
 }
 
+// CredentialSource opens the per-host credentials of a run (see
+// harness.Credentials) from profile, the --profile flag ("" when it is not
+// given), and the environment. It returns every secret it holds, which is
+// masked from the start. A run without a source refuses --profile.
+type CredentialSource func(profile string, getenv func(string) string) (creds harness.Credentials, secrets []string, err error)
+
 // RunContext is Run with a context that cancels in-flight requests; the CLI
 // cancels it on SIGINT and the run exits ExitInterrupted.
 //
@@ -117,12 +135,33 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, env []string)
 // a statement got as far as naming a service) and has its control
 // characters escaped.
 func RunContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env []string) int {
+	return RunWith(ctx, nil, args, stdin, stdout, stderr, env)
+}
+
+// RunWith is RunContext with the credential source --profile selects from.
+func RunWith(ctx context.Context, src CredentialSource, args []string, stdin io.Reader, stdout, stderr io.Writer, env []string) int {
 	// The registry is opened once, before the flags are checked, so that even
 	// a usage error is masked with the secret shapes it declares.
-	flags := rawFlags(args, "--registry", "--auth")
+	flags := rawFlags(args, "--registry", "--auth", "--profile")
 	reg, regErr := openRegistry(flags["--registry"])
-	errs := &errorLine{w: stderr, red: []redactor{earlyRedactor(reg, flags["--auth"], env)}}
+	early := earlyRedactor(reg, flags["--auth"], env)
+	errs := &errorLine{w: stderr, red: []redactor{early}}
+	var creds harness.Credentials
+	if src != nil {
+		c, secrets, err := src(flags["--profile"], lookup(env))
+		for _, s := range secrets {
+			early.AddSecret(s)
+		}
+		if err != nil {
+			errs.print(err.Error())
+			return ExitUsage
+		}
+		creds = c
+	}
 	opts, err := parseArgs(args)
+	if err == nil && opts.profile != "" && src == nil {
+		err = errors.New("--profile: this command reads no credential profiles")
+	}
 	if errors.Is(err, errHelp) {
 		fmt.Fprint(stdout, usage)
 		return ExitOK
@@ -154,7 +193,7 @@ func RunContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		errs.print(regErr.Error())
 		return ExitUsage
 	}
-	eng, code := engine(opts, reg, errs, out, env)
+	eng, code := engine(opts, reg, creds, errs, out, env)
 	if eng == nil {
 		return code
 	}
@@ -310,7 +349,7 @@ func (l *lazyFile) Close() {
 
 // engine builds the harness engine the options describe; on failure it has
 // printed why and returns the exit status.
-func engine(opts *options, reg *registry.Registry, errs *errorLine, out io.Writer, env []string) (*harness.Engine, int) {
+func engine(opts *options, reg *registry.Registry, creds harness.Credentials, errs *errorLine, out io.Writer, env []string) (*harness.Engine, int) {
 	auth := map[string]registry.Auth{}
 	if opts.auth != "" {
 		dec := json.NewDecoder(strings.NewReader(opts.auth))
@@ -329,12 +368,16 @@ func engine(opts *options, reg *registry.Registry, errs *errorLine, out io.Write
 		errs.print("warning: --insecure-skip-tls-verify: TLS certificates are not verified")
 	}
 	cfg := harness.Config{
-		Registry: reg, Auth: auth, Getenv: lookup(env), Client: client,
+		Registry: reg, Auth: auth, Credentials: creds, Getenv: lookup(env), Client: client,
 		Timeout: opts.timeout, Retries: opts.retries,
 		Log: errs,
 	}
 	if opts.verbose {
 		cfg.Trace = errs.w
+	}
+	cfg.KeepGoing = opts.keepGoing
+	if isTerminal(errs.w) && !opts.verbose {
+		cfg.Progress = progressLine(errs.w)
 	}
 	if opts.dryRun {
 		cfg.DryRun = out
@@ -355,6 +398,9 @@ func show(opts *options, eng *harness.Engine, st *harness.Statement, r *harness.
 			return err
 		}
 	}
+	for _, f := range r.Failures {
+		errs.print(f.Error())
+	}
 	if r.Message != "" {
 		if opts.echo {
 			fmt.Fprintln(out, r.Message)
@@ -363,6 +409,28 @@ func show(opts *options, eng *harness.Engine, st *harness.Statement, r *harness.
 		}
 	}
 	return nil
+}
+
+// isTerminal reports whether w is a terminal (a progress line would only
+// clutter a file or a pipe).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// progressLine draws "requests: done/total" on one line of w, redrawn in
+// place at most every 100 ms and erased when the last request is done.
+func progressLine(w io.Writer) func(done, total int) {
+	var last time.Time
+	return func(done, total int) {
+		switch {
+		case done == total:
+			fmt.Fprint(w, "\r\x1b[K")
+		case time.Since(last) >= 100*time.Millisecond:
+			last = time.Now()
+			fmt.Fprintf(w, "\rrequests: %d/%d", done, total)
+		}
+	}
 }
 
 // exitCode classifies the failure that stopped a script.
@@ -415,7 +483,7 @@ func parseArgs(args []string) (*options, error) {
 		}
 		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		takes := map[string]bool{"o": true, "output": true, "i": true, "infile": true, "f": true, "outfile": true,
-			"iqldata": true, "var": true, "registry": true, "auth": true, "ca-file": true, "resolve": true,
+			"iqldata": true, "var": true, "registry": true, "auth": true, "ca-file": true, "resolve": true, "profile": true,
 			"timeout": true, "retries": true}
 		switch {
 		case name == "h" || name == "help":
@@ -430,6 +498,9 @@ func parseArgs(args []string) (*options, error) {
 			continue
 		case name == "echo":
 			o.echo = true
+			continue
+		case name == "keep-going":
+			o.keepGoing = true
 			continue
 		case name == "verbose":
 			o.verbose = true
@@ -498,6 +569,8 @@ func (o *options) set(name, val string) error {
 		o.registry = val
 	case "auth":
 		o.auth = val
+	case "profile":
+		o.profile = val
 	case "ca-file":
 		o.caFile = val
 	case "resolve":

@@ -148,3 +148,18 @@ func TestCredentialMaskedBeforeAnyRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestProgressLine draws the count in place and erases itself at the end.
+func TestProgressLine(t *testing.T) {
+	var b strings.Builder
+	p := progressLine(&b)
+	p(1, 3) // drawn: the first call is never throttled
+	p(2, 3) // within 100 ms of the last: skipped
+	p(3, 3) // done: erased
+	if got, want := b.String(), "\rrequests: 1/3\r\x1b[K"; got != want {
+		t.Errorf("progress wrote %q, want %q", got, want)
+	}
+	if isTerminal(&b) {
+		t.Error("a strings.Builder is not a terminal")
+	}
+}

@@ -138,6 +138,13 @@ type Auth struct {
 	Location          string `json:"location" yaml:"location"`
 	UsernameVar       string `json:"username_var" yaml:"username_var"`
 	PasswordVar       string `json:"password_var" yaml:"password_var"`
+	// oauth2, client credentials: the access token is fetched from TokenURL
+	// with the client ID and secret these variables hold.
+	ClientIDEnvVar     string   `json:"client_id_env_var" yaml:"client_id_env_var"`
+	ClientSecretEnvVar string   `json:"client_secret_env_var" yaml:"client_secret_env_var"`
+	GrantType          string   `json:"grant_type" yaml:"grant_type"`
+	TokenURL           string   `json:"token_url" yaml:"token_url"`
+	Scopes             []string `json:"scopes" yaml:"scopes"`
 }
 
 // ServiceEntry is one providerServices entry of provider.yaml.
@@ -343,7 +350,7 @@ func (r *Registry) CredentialVars() []string {
 // Vars names the environment variables a's credentials are read from.
 func (a Auth) Vars() []string {
 	var out []string
-	for _, v := range []string{a.CredentialsEnvVar, a.UsernameVar, a.PasswordVar} {
+	for _, v := range []string{a.CredentialsEnvVar, a.UsernameVar, a.PasswordVar, a.ClientSecretEnvVar} {
 		if v != "" {
 			out = append(out, v)
 		}

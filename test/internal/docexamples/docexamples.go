@@ -25,6 +25,10 @@ const DocsDir = "provider/docs"
 // Workspace is the workspace host (deployment_name) the examples run against.
 const Workspace = "dbc-abcd0123-a1bc.cloud.databricks.com"
 
+// Hosts are a workspace of each cloud, AWS (Workspace) first, for running
+// the examples everywhere the provider reaches.
+var Hosts = []string{Workspace, "adb-1234567890123456.7.azuredatabricks.net", "1234567890123456.7.gcp.databricks.com"}
+
 // The token the workspace holds before an example runs; its id fills
 // {{ token_id }}.
 const (
@@ -135,9 +139,12 @@ func Load(root string) ([]Example, error) {
 
 // Vars are the placeholder values, given the id of the workspace's existing
 // token.
-func Vars(existingTokenID string) map[string]string {
+func Vars(existingTokenID string) map[string]string { return VarsOn(Workspace, existingTokenID) }
+
+// VarsOn are Vars for the workspace at host.
+func VarsOn(host, existingTokenID string) map[string]string {
 	return map[string]string{
-		"deployment_name":  Workspace,
+		"deployment_name":  host,
 		"lifetime_seconds": "3600",
 		"comment":          "from the docs page",
 		"token_id":         existingTokenID,
