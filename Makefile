@@ -41,9 +41,10 @@ fmt-check:
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./generator/ ./test/... | $(GO) run ./test/cmd/benchtable
 
-## sim: the workspace simulator as a process (prints address, CA file and a token)
+## sim: the workspace simulator as a process (prints address, CA file, tokens and ready-to-paste commands); SIMFLAGS='-workspace … -seed … -principal … -fault …' (see -h)
+SIMFLAGS ?=
 sim: deps
-	$(GO) run ./test/sim/cmd/sim
+	$(GO) run ./test/sim/cmd/sim $(SIMFLAGS)
 
 ## engine-test: every docs example through the real engine (STACKQL=<stackql binary>) and the harness, compared
 # Not part of test: it needs an engine binary, which this repository neither

@@ -2,14 +2,20 @@
 // Token API 2.0, for the project's tests and for manual runs through cmd/sim.
 //
 // One Server listens on loopback (TLS with a CA generated at start, or plain HTTP) and
-// serves any number of workspaces, told apart by Host/SNI
-// "<deployment_name>.cloud.databricks.com". Clients reach them through
-// Server.DialContext (or Server.Transport), which maps those names, on any port, to the
-// listener, so a client keeps the production URL unchanged.
+// serves any number of workspaces, told apart by Host/SNI: the workspace host,
+// "<deployment_name>.cloud.databricks.com" (AWS),
+// "adb-<workspace-id>.<n>.azuredatabricks.net" (Azure) or
+// "<workspace-id>.<n>.gcp.databricks.com" (GCP), and the account consoles
+// accounts.cloud.databricks.com, accounts.azuredatabricks.net and
+// accounts.gcp.databricks.com, which serve OAuth only. Clients reach them through
+// Server.DialContext (or Server.Transport, or the CONNECT proxy), which maps those
+// names, on any port, to the listener, so a client keeps the production URL unchanged.
 //
 // # Wire contract
 //
-// Every call authenticates with "Authorization: Bearer <token>". Bodies are JSON.
+// Every API call authenticates with "Authorization: Bearer <token>", where the token is
+// a personal access token or an OAuth access token (below). Bodies are JSON, except
+// those of the OAuth token endpoints.
 //
 //   - POST /api/2.0/token/create {"lifetime_seconds":N,"comment":"…"}, both optional,
 //     answers {"token_value":"dapi…","token_info":{…}}. An omitted lifetime is the
@@ -78,6 +84,60 @@
 //     principal's tokens nor stops them authenticating (Databricks does both), and
 //     on-behalf-of tokens are created whatever the service principal's grant.
 //
+// OAuth machine-to-machine (client credentials), as Databricks serves it. A service
+// principal with a secret (Server.AddServicePrincipal) belongs to an account
+// (DefaultAccountID unless set; a workspace's account is WorkspaceOptions.AccountID)
+// and is a member of the workspaces it is assigned to (Workspace.Assign), as a plain
+// user or an admin:
+//
+//   - GET /oidc/.well-known/oauth-authorization-server on a workspace, no credential
+//     needed, answers the RFC 8414 metadata {"issuer":"https://<host>/oidc",
+//     "authorization_endpoint":"https://<host>/oidc/v1/authorize","token_endpoint":
+//     "https://<host>/oidc/v1/token","grant_types_supported":["client_credentials"],
+//     "response_types_supported":["code"],"scopes_supported":["all-apis"],
+//     "token_endpoint_auth_methods_supported":["client_secret_basic",
+//     "client_secret_post"]}. The URLs carry the port when the Host header does; the
+//     lists are the simulator's (it serves client credentials only: the authorize
+//     endpoint is named, as Databricks names it, but not served). An account console
+//     answers the same at
+//     /oidc/accounts/<account_id>/.well-known/oauth-authorization-server with
+//     "/oidc/accounts/<account_id>" in place of "/oidc", for any account ID.
+//   - POST /oidc/v1/token on a workspace, Content-Type application/x-www-form-urlencoded,
+//     grant_type=client_credentials&scope=all-apis, the client authenticated by HTTP
+//     Basic client_id:client_secret (each form-urlencoded first, per RFC 6749 2.3.1) or
+//     by client_id and client_secret form fields, answers 200 {"access_token":"…",
+//     "token_type":"Bearer","expires_in":3600,"scope":"all-apis"} with Cache-Control:
+//     no-store. The access token authenticates in that workspace only. POST
+//     /oidc/accounts/<account_id>/v1/token on an account console does the same for the
+//     account's principals, and its token authenticates in every workspace of that
+//     account on that console's cloud to which the principal is assigned at the time of
+//     the call (the cloud check is the simulator's: an account lives on one cloud). An
+//     omitted scope is all-apis (RFC 6749 3.3 lets a server default it; the simulator's
+//     choice).
+//   - The request is checked in this order. Not form-encoded, a parameter repeated,
+//     Basic and a client_secret field both, or a client_id field differing from
+//     Basic's: 400 {"error":"invalid_request",…}. No client authentication, an unknown
+//     client, a wrong secret, a principal of another account, or (at a workspace) one
+//     not assigned to it: 401 {"error":"invalid_client","error_description":"Client
+//     authentication failed"} with WWW-Authenticate: Basic realm="oidc", one answer
+//     for all so a caller learns nothing about which client IDs exist. No grant_type: 400
+//     invalid_request; another grant type: 400 unsupported_grant_type; a scope other
+//     than all-apis: 400 invalid_scope. Another method: 405 METHOD_NOT_ALLOWED with
+//     Allow: POST, as on the other paths. The error descriptions but invalid_client's,
+//     and the answer for a principal not assigned to the workspace, are the
+//     simulator's own (Databricks documents neither).
+//   - An access token is a JWT, as Databricks' are, but HS256-signed with a key of the
+//     server and with the simulator's claims (iss, sub and client_id: the application
+//     ID, scope, iat, exp, jti); clients must treat it as opaque. It is valid for
+//     Config.AccessTokenTTL (default 3600 s, as expires_in says) by the server's clock
+//     (Config.Now), so tests advance a Clock rather than wait. Expired, unknown or used
+//     where it is not valid, it answers the 403 of an invalid token. It authenticates
+//     as the service principal, with its role in that workspace: token management and
+//     token permissions answer it as they answer that user or admin, and
+//     /api/2.0/token/list lists the principal's own tokens (on-behalf-of tokens
+//     included). It is not a personal access token: not listed, not revocable, and it
+//     does not count against the quota.
+//
 // A token management token_info is {"token_id","comment","creation_time",
 // "expiry_time","created_by_id","created_by_username","owner_id","workspace_id",
 // "last_used_day"} (databricks-sdk-go's settings.TokenInfo): created_by_* name who
@@ -116,8 +176,9 @@
 //   - a wrong method on a served path: 405 METHOD_NOT_ALLOWED with Allow; an unknown
 //     path: 404 ENDPOINT_NOT_FOUND "No API found for 'GET /token/lst'". Neither needs a
 //     credential, since routing comes before auth;
-//   - a Host or SNI that is not a served workspace: the handshake fails, or 421
-//     MISDIRECTED_REQUEST when only the Host header is wrong;
+//   - a Host or SNI that is not a served workspace or account console: the handshake
+//     fails, or 421 MISDIRECTED_REQUEST when only the Host header is wrong. An account
+//     console answers any other path with 404 ENDPOINT_NOT_FOUND;
 //   - the bearer from Workspace.AddUser stands for the user's sign-in: it is not listed,
 //     does not count against the quota and cannot be revoked. Tokens created through
 //     the API (or Seed…) are the user's personal access tokens;
@@ -139,7 +200,12 @@
 //     in messages and the request log only up to 1 KiB, then "…(N bytes)".
 //
 // It must not reach the network (names it does not serve fail as unknown hosts do),
-// persist anything, or reveal a secret: token values are stored only as SHA-256 hashes
-// and the request log redacts anything shaped like a token. It simulates the token
-// endpoints, the tokens' permission levels and permissions, and token management only.
+// persist anything, or reveal a secret: token values, client secrets and access tokens
+// are stored only as SHA-256 hashes; the request log never holds headers (so no Basic
+// credential) and redacts anything shaped like a token, an access token (a JWT) or an
+// OAuth secret ("dose" and 32 hex), and the value of every client_secret field of a
+// form or JSON body or a query. Token requests are logged like other requests (method,
+// host, path, status), so tests can count them. It simulates the token endpoints, the
+// tokens' permission levels and permissions, token management and the OAuth client
+// credentials grant only.
 package sim

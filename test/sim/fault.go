@@ -12,7 +12,7 @@ import (
 // Fault shapes the next matching responses. Faults are per Server and consumed in the
 // order they were injected; a request takes at most one, the oldest that matches.
 type Fault struct {
-	Workspace string // workspace host, or an AWS deployment name; "" matches any
+	Workspace string // workspace host, an AWS deployment name or an account console host; "" matches any
 	Method    string // "" matches any
 	Path      string // exact URL path; "" matches any
 

@@ -30,6 +30,12 @@ const (
 	PathTokenPermissions = "/api/2.0/permissions/authorization/tokens"
 	// PathOboTokens creates a token on behalf of a service principal (admins only).
 	PathOboTokens = "/api/2.0/token-management/on-behalf-of/tokens"
+	// PathOAuthDiscovery is a workspace's OAuth authorization server metadata (GET, no
+	// credential).
+	PathOAuthDiscovery = "/oidc/.well-known/oauth-authorization-server"
+	// PathOAuthToken is a workspace's OAuth token endpoint (POST, client credentials).
+	// An account's is "/oidc/accounts/<account_id>/v1/token" on an account console host.
+	PathOAuthToken = "/oidc/v1/token"
 )
 
 // managedTokenID is the token_id of a PathManagedTokens + "/{token_id}" path: one
@@ -51,16 +57,19 @@ type reply struct {
 	buf         *listBuffer // returned to the pool once the reply is written
 }
 
-// serveHTTP serves every workspace. Order: host → whole body (size, time) → fault →
-// route → method → auth → body. Routing precedes auth, so 404 and 405 need no credential.
+// serveHTTP serves every workspace and the account consoles. Order: host → whole body
+// (size, time) → fault → route → method → auth → body. Routing precedes auth, so 404
+// and 405 need no credential; the OAuth endpoints authenticate the client themselves.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	host := canonicalHost(hostOnly(r.Host))
 	entry := Request{Method: logText(r.Method), Host: logText(host), Path: logText(r.URL.Path), Query: logText(r.URL.RawQuery)}
 
-	// A request must name a served workspace, and over TLS the same one the handshake did.
+	// A request must name a served workspace or account console, and over TLS the same
+	// one the handshake did.
 	ws := s.workspaceForHost(host)
+	_, account := accountHosts[host]
 	misdirected := ""
-	if ws == nil {
+	if ws == nil && !account {
 		misdirected = fmt.Sprintf("No workspace is served at %s.", echo(host))
 	} else if r.TLS != nil && r.TLS.ServerName != "" && canonicalHost(r.TLS.ServerName) != host {
 		misdirected = fmt.Sprintf("Host %s does not match the TLS server name %s.", echo(host), echo(canonicalHost(r.TLS.ServerName)))
@@ -84,7 +93,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		entry.Body = logBody(body)
 	}
 
-	f, faulted := s.faults.take(ws.name, r.Method, r.URL.Path)
+	f, faulted := s.faults.take(host, r.Method, r.URL.Path)
 	if faulted && f.Arrived != nil {
 		select {
 		case f.Arrived <- struct{}{}:
@@ -117,6 +126,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	case tooLarge:
 		rep = errorReply(&Error{Status: http.StatusRequestEntityTooLarge, Code: CodeRequestTooLarge,
 			Message: fmt.Sprintf("Request body exceeds the limit of %d bytes.", MaxBodyBytes)})
+	case ws == nil:
+		rep = s.routeAccount(host, r, body)
 	default:
 		rep = s.route(ws, r, body)
 	}
@@ -137,6 +148,10 @@ func (s *Server) route(ws *Workspace, r *http.Request, body []byte) reply {
 		method = http.MethodGet
 	case PathTokenPermissions:
 		method = http.MethodGet + ", " + http.MethodPatch + ", " + http.MethodPut
+	case PathOAuthToken:
+		method = http.MethodPost
+	case PathOAuthDiscovery:
+		method = http.MethodGet
 	case PathHostConfig:
 		// Newer SDKs probe this before any call; a workspace without it answers 404 JSON.
 		return errorReply(&Error{Status: http.StatusNotFound, Code: CodeEndpointNotFound,
@@ -149,14 +164,17 @@ func (s *Server) route(ws *Workspace, r *http.Request, body []byte) reply {
 		return errorReply(&Error{Status: http.StatusNotFound, Code: CodeEndpointNotFound,
 			Message: "No API found for '" + echo(r.Method) + " " + echo(apiRelative(r.URL.Path)) + "'"})
 	}
-	if !slices.Contains(strings.Split(method, ", "), r.Method) {
-		rep := errorReply(&Error{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed,
-			Message: "HTTP method " + echo(r.Method) + " is not supported by this URL"})
-		rep.header = http.Header{"Allow": {method}}
+	if rep, ok := methodNotAllowed(r, method); !ok {
 		return rep
 	}
 
 	now := s.nowMillis()
+	switch r.URL.Path { // OAuth: no bearer credential
+	case PathOAuthDiscovery:
+		return jsonReply(http.StatusOK, oauthMetadata(s.baseURL(r), "/oidc"))
+	case PathOAuthToken:
+		return s.issueAccessToken(r, body, ws, ws.account, ws.cloud, now)
+	}
 	u, apiErr := s.authenticate(ws, r, now)
 	if apiErr != nil {
 		return errorReply(apiErr)
@@ -199,6 +217,18 @@ func (s *Server) route(ws *Workspace, r *http.Request, body []byte) reply {
 	default: // PathList
 		return listReply(ws, u, now)
 	}
+}
+
+// methodNotAllowed is the 405 for a method not among allowed (", "-separated), with
+// Allow; ok when the method is allowed.
+func methodNotAllowed(r *http.Request, allowed string) (rep reply, ok bool) {
+	if slices.Contains(strings.Split(allowed, ", "), r.Method) {
+		return reply{}, true
+	}
+	rep = errorReply(&Error{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed,
+		Message: "HTTP method " + echo(r.Method) + " is not supported by this URL"})
+	rep.header = http.Header{"Allow": {allowed}}
+	return rep, false
 }
 
 // manage serves token management for an admin.

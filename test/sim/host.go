@@ -29,6 +29,14 @@ const (
 	GCP   Cloud = "gcp"
 )
 
+// accountHosts are the account consoles, one per cloud: they serve the account-level
+// OAuth token endpoint to every account (see Server.AddServicePrincipal).
+var accountHosts = map[string]Cloud{
+	"accounts.cloud.databricks.com": AWS,
+	"accounts.azuredatabricks.net":  Azure,
+	"accounts.gcp.databricks.com":   GCP,
+}
+
 // workspaceHost turns a name given to AddWorkspace into the workspace host: a bare DNS
 // label is an AWS deployment name; anything else must be a well-formed workspace host
 // of one of the three clouds. It also returns the workspace ID the host carries (Azure
@@ -37,6 +45,9 @@ func workspaceHost(name string) (host string, cloud Cloud, id int64, err error) 
 	host = name
 	if isDNSLabel(host) {
 		host += awsSuffix
+	}
+	if _, ok := accountHosts[host]; ok {
+		return "", "", 0, fmt.Errorf("workspace %q: %s is the account console's host, not a workspace's", name, host)
 	}
 	switch {
 	case awsHost.MatchString(host):

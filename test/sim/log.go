@@ -9,7 +9,9 @@ import (
 )
 
 // Request is one request as the simulator saw it, for tests to assert on. It never
-// holds the Authorization header, and token-shaped strings are redacted. Method, Host,
+// holds the Authorization header (so no Basic credential), and token-shaped strings,
+// OAuth access tokens and client secrets are redacted. Token requests (to the OAuth
+// token endpoints) are logged as any other request. Method, Host,
 // Path and Query are the client's choice, so each keeps at most its first 1 KiB, then
 // "…(N bytes)".
 type Request struct {
@@ -96,12 +98,44 @@ func clip(s string, limit, size int) string {
 	return s[:cut] + "…(" + strconv.Itoa(size) + " bytes)"
 }
 
-var tokenValueRE = regexp.MustCompile(`dapi[0-9a-f]{32}`)
+// Shapes of secrets the log never holds: token values, OAuth access tokens (JWTs),
+// Databricks OAuth secrets, and the value of any client_secret field, form-encoded
+// or JSON.
+var (
+	tokenValueRE   = regexp.MustCompile(`dapi[0-9a-f]{32}`)
+	jwtRE          = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*`)
+	oauthSecretRE  = regexp.MustCompile(`dose[0-9a-f]{32}`)
+	formSecretRE   = regexp.MustCompile(`(client_secret=)[^&\s]*`)
+	jsonSecretRE   = regexp.MustCompile(`("client_secret"\s*:\s*")(?:[^"\\]|\\.)*`)
+	secretMarkers  = []string{"dapi", "eyJ", "dose", "client_secret"}
+	secretReplacer = []struct {
+		re   *regexp.Regexp
+		with string
+	}{
+		{tokenValueRE, "dapi***"},
+		{jwtRE, "eyJ***"},
+		{oauthSecretRE, "dose***"},
+		{formSecretRE, "${1}***"},
+		{jsonSecretRE, "${1}***"},
+	}
+)
 
-// redact replaces anything shaped like a token value with "dapi***".
+// redact replaces anything shaped like a token value with "dapi***", an OAuth access
+// token (a JWT) with "eyJ***", an OAuth secret with "dose***" and the value of a
+// client_secret field with "***".
 func redact(s string) string {
-	if !strings.Contains(s, "dapi") { // the common case, without the regexp
+	found := false
+	for _, m := range secretMarkers { // the common case, without the regexps
+		if strings.Contains(s, m) {
+			found = true
+			break
+		}
+	}
+	if !found {
 		return s
 	}
-	return tokenValueRE.ReplaceAllString(s, "dapi***")
+	for _, r := range secretReplacer {
+		s = r.re.ReplaceAllString(s, r.with)
+	}
+	return s
 }

@@ -132,7 +132,7 @@ func (w *Workspace) granteeLocked(e TokenAccessControlRequest) (grantee, *Error)
 		exists = g.name == GroupAdmins || g.name == GroupUsers
 	case kindUser:
 		u := w.users[g.name]
-		exists = u != nil && u.role != RoleServicePrincipal
+		exists = u != nil && !u.servicePrincipal()
 	case kindServicePrincipal:
 		exists = w.byApp[g.name] != nil
 	}
@@ -164,7 +164,7 @@ func (w *Workspace) requireCanUse(u *user) *Error {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	direct := grantee{kindUser, u.name}
-	if u.role == RoleServicePrincipal {
+	if u.servicePrincipal() {
 		direct = grantee{kindServicePrincipal, u.appID}
 	}
 	if w.tokenACL[direct] == PermissionLevelCanUse || w.tokenACL[grantee{kindGroup, GroupUsers}] == PermissionLevelCanUse {

@@ -13,7 +13,8 @@ import (
 // workspaces. It is how a separate program that cannot take a custom dialer
 // (the StackQL engine: --http.proxy.host/--http.proxy.port) reaches
 // https://<deployment_name>.cloud.databricks.com unchanged. It tunnels only
-// to names the simulator serves; everything else gets 502.
+// to names the simulator serves (workspaces and the account consoles);
+// everything else gets 502.
 type Proxy struct {
 	ln  net.Listener
 	srv *http.Server
@@ -89,9 +90,10 @@ func (p *Proxy) tunnel(s *Server, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// DialContext also dials IP literals and localhost as given, for in-process
-	// clients; the proxy serves other processes, so it admits workspace names only.
+	// clients; the proxy serves other processes, so it admits workspace and account
+	// console names only.
 	host, _, err := net.SplitHostPort(r.Host)
-	if err != nil || s.workspaceForHost(canonicalHost(host)) == nil {
+	if err != nil || !s.serves(canonicalHost(host)) {
 		http.Error(w, fmt.Sprintf("no workspace is served at %q", echo(r.Host)), http.StatusBadGateway)
 		return
 	}

@@ -26,6 +26,10 @@ type Config struct {
 	// headers are in; default 10s. A body not in by then is abandoned and nothing is
 	// done. Headers (and the TLS handshake) have 10s of their own.
 	BodyReadTimeout time.Duration
+	// AccessTokenTTL is how long an OAuth access token from a token endpoint
+	// (/oidc/v1/token) authenticates, measured by Now, and its expires_in; default one
+	// hour, as Databricks issues them. It must be a whole number of seconds.
+	AccessTokenTTL time.Duration
 }
 
 // Read limits: a client that stalls is cut off rather than holding a request forever.
@@ -47,6 +51,7 @@ type Server struct {
 	served      chan struct{} // closed when Serve returns
 	faults      faultQueue
 	log         requestLog
+	oauth       oauthState
 	closeErr    error
 	closed      sync.Once
 
@@ -76,6 +81,9 @@ func Start(cfg Config) (*Server, error) {
 	}
 	if s.bodyTimeout <= 0 {
 		s.bodyTimeout = defaultBodyReadTimeout
+	}
+	if err := s.oauth.init(cfg.AccessTokenTTL); err != nil {
+		return nil, fmt.Errorf("start simulator: %w", err)
 	}
 	addr := cfg.Addr
 	if addr == "" {
@@ -206,9 +214,18 @@ func (s *Server) workspaceForHost(host string) *Workspace {
 	return s.workspaces[host]
 }
 
-// DialContext connects to the simulator for any workspace host it serves, whatever the port, so clients keep the production URL. Other names fail
-// as an unknown host does (the simulator never resolves real names); IP literals and
-// localhost are dialled as given.
+// serves reports whether host (no port, lower case) is a served workspace or an
+// account console host.
+func (s *Server) serves(host string) bool {
+	_, account := accountHosts[host]
+	return account || s.workspaceForHost(host) != nil
+}
+
+// DialContext connects to the simulator for any workspace host it serves, and for the
+// account console hosts (accounts.cloud.databricks.com, accounts.azuredatabricks.net,
+// accounts.gcp.databricks.com), whatever the port, so clients keep the production URL.
+// Other names fail as an unknown host does (the simulator never resolves real names);
+// IP literals and localhost are dialled as given.
 func (s *Server) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -218,7 +235,7 @@ func (s *Server) DialContext(ctx context.Context, network, addr string) (net.Con
 	if name == "localhost" || net.ParseIP(name) != nil {
 		return s.dialer.DialContext(ctx, network, addr)
 	}
-	if s.workspaceForHost(name) == nil {
+	if !s.serves(name) {
 		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
 	}
 	return s.dialer.DialContext(ctx, "tcp", s.Addr())
@@ -244,15 +261,15 @@ func (s *Server) Client() *http.Client {
 	return &http.Client{Transport: s.Transport()}
 }
 
-// certificate serves the leaf to workspaces the server knows and refuses other names,
-// as a host that does not serve them would. A missing SNI (a client dialling an IP)
-// is let through: the Host header decides then.
+// certificate serves the leaf to workspaces the server knows and to the account
+// console hosts, and refuses other names, as a host that does not serve them would. A
+// missing SNI (a client dialling an IP) is let through: the Host header decides then.
 func (s *Server) certificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	name := canonicalHost(hello.ServerName)
 	if name == "" || name == "localhost" {
 		return &s.ca.leaf, nil
 	}
-	if w := s.workspaceForHost(name); w != nil {
+	if s.serves(name) {
 		return s.ca.leafFor(name)
 	}
 	return nil, fmt.Errorf("no workspace is served at %q", name)

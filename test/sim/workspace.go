@@ -34,6 +34,10 @@ type WorkspaceOptions struct {
 	// WorkspaceID is the numeric workspace_id of token management; 0 → a 16-digit
 	// number derived from the deployment name, so it is the same on every run.
 	WorkspaceID int64
+	// AccountID is the Databricks account the workspace belongs to, a lowercase UUID;
+	// "" → DefaultAccountID. Service principals of that account only may be assigned to
+	// it, and account-level OAuth tokens of that account only authenticate in it.
+	AccountID string
 }
 
 // Role is what a user of a workspace is.
@@ -46,7 +50,9 @@ const (
 	// token of the workspace.
 	RoleAdmin
 	// RoleServicePrincipal is a service principal, known by its application ID; an
-	// admin may create tokens on its behalf.
+	// admin may create tokens on its behalf. It names the kind Workspace.AddServicePrincipal
+	// creates, a plain user in its powers; Workspace.Assign makes a service principal a
+	// plain user (RolePlainUser) or an admin (RoleAdmin) of a workspace.
 	RoleServicePrincipal
 )
 
@@ -67,7 +73,8 @@ func (r Role) String() string {
 type Workspace struct {
 	name           string // the host
 	cloud          Cloud
-	id             int64 // workspace_id
+	id             int64  // workspace_id
+	account        string // account ID
 	srv            *Server
 	maxLifetimeSec int64
 	maxDays        int
@@ -85,9 +92,9 @@ type Workspace struct {
 
 type user struct {
 	name  string
-	id    int64 // the numeric user ID (created_by_id, owner_id)
-	role  Role
-	appID string // application ID of a service principal
+	id    int64  // the numeric user ID (created_by_id, owner_id)
+	role  Role   // RolePlainUser or RoleAdmin, for users and service principals alike
+	appID string // application ID of a service principal; "" for a user
 	// tokens are the user's listed tokens, kept sorted by creation time then token_id so
 	// list is a filtered copy and never a sort.
 	tokens []*credential
@@ -95,6 +102,9 @@ type user struct {
 	// expired tokens costs nothing until one can actually have expired.
 	nextExpiry int64
 }
+
+// servicePrincipal reports whether u is a service principal rather than a user.
+func (u *user) servicePrincipal() bool { return u.appID != "" }
 
 // credential is anything that authenticates as a user. A zero info.TokenID marks the
 // sign-in credential AddUser hands out: it is not a personal access token, so it is
@@ -139,10 +149,18 @@ func newWorkspace(srv *Server, name string, opts WorkspaceOptions) (*Workspace, 
 	if id == 0 {
 		id = derivedID("workspace:" + strings.TrimSuffix(name, awsSuffix))
 	}
+	account := opts.AccountID
+	if account == "" {
+		account = DefaultAccountID
+	}
+	if !validAccountID(account) {
+		return nil, fmt.Errorf("workspace %q: account ID %q is not a lowercase UUID", name, echo(account))
+	}
 	return &Workspace{
 		name:           name,
 		cloud:          cloud,
 		id:             id,
+		account:        account,
 		srv:            srv,
 		maxDays:        opts.MaxTokenLifetimeDays,
 		maxLifetimeSec: int64(opts.MaxTokenLifetimeDays) * secondsPerDay,
@@ -172,6 +190,9 @@ func (w *Workspace) URL() string { return w.srv.scheme() + "://" + w.Host() }
 // ID returns the numeric workspace_id.
 func (w *Workspace) ID() int64 { return w.id }
 
+// AccountID returns the ID of the account the workspace belongs to.
+func (w *Workspace) AccountID() string { return w.account }
+
 // AddUser creates userName, a plain user, if needed and returns a new bearer
 // credential for it: a dapi… value that never expires. It stands for the user's
 // sign-in (as an OAuth or session token would), so it is not one of the user's listed
@@ -186,7 +207,7 @@ func (w *Workspace) AddUser(userName string) (bearer string) {
 // workspaces stands for a sign-in that reaches them all (as an account-level OAuth
 // token does).
 func (w *Workspace) AddUserBearer(userName, bearer string) {
-	w.addPrincipal(userName, RolePlainUser, "", bearer, false)
+	w.mustAdd(userName, "", RolePlainUser, false, bearer)
 }
 
 // AddAdmin is AddUser for a workspace admin: userName is created as, or made, an admin.
@@ -198,16 +219,21 @@ func (w *Workspace) AddAdmin(userName string) (bearer string) {
 
 // AddAdminBearer is AddAdmin with the bearer credential given, as AddUserBearer.
 func (w *Workspace) AddAdminBearer(userName, bearer string) {
-	w.addPrincipal(userName, RoleAdmin, "", bearer, true)
+	w.mustAdd(userName, "", RoleAdmin, true, bearer)
 }
 
 // AddServicePrincipal creates a service principal named name with applicationID and
-// returns a bearer credential for it (its sign-in, like AddUser's). It panics if
+// returns a bearer credential for it (its sign-in, like AddUser's). A service principal
+// that exists keeps its role (a plain user unless Assign made it an admin). It panics if
 // applicationID is empty or belongs to another principal, or name is a user, since
-// that is a mistake in the test.
+// that is a mistake in the test. It needs no Server.AddServicePrincipal: that one is
+// what gives an application ID an OAuth secret.
 func (w *Workspace) AddServicePrincipal(name, applicationID string) (bearer string) {
+	if applicationID == "" {
+		panic(fmt.Sprintf("sim: service principal %q without an application ID", name))
+	}
 	bearer = newTokenValue()
-	w.addPrincipal(name, RoleServicePrincipal, applicationID, bearer, true)
+	w.mustAdd(name, applicationID, RolePlainUser, false, bearer)
 	return bearer
 }
 
@@ -224,23 +250,34 @@ func (w *Workspace) UserID(userName string) (int64, bool) {
 	return u.id, true
 }
 
-func (w *Workspace) addPrincipal(name string, role Role, appID, bearer string, setRole bool) {
-	secret := sha256.Sum256([]byte(bearer))
+// mustAdd is addPrincipal for the methods whose misuse is a mistake in the test.
+func (w *Workspace) mustAdd(name, appID string, role Role, setRole bool, bearer string) {
+	if err := w.addPrincipal(name, appID, role, setRole, bearer); err != nil {
+		panic("sim: " + err.Error())
+	}
+}
+
+// addPrincipal creates the user name (a service principal when appID is set) with
+// role, or gives an existing one role when setRole, and, unless bearer is "", a
+// sign-in credential. A name or application ID that is another principal's fails.
+func (w *Workspace) addPrincipal(name, appID string, role Role, setRole bool, bearer string) error {
+	var secret [sha256.Size]byte
+	if bearer != "" {
+		secret = sha256.Sum256([]byte(bearer))
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	u := w.users[name]
-	if role == RoleServicePrincipal {
-		if appID == "" {
-			panic(fmt.Sprintf("sim: service principal %q without an application ID", name))
-		}
+	if appID != "" {
 		if o := w.byApp[appID]; o != nil && o != u {
-			panic(fmt.Sprintf("sim: application ID %q already belongs to %q", appID, o.name))
+			return fmt.Errorf("application ID %q already belongs to %q", appID, o.name)
 		}
-		if u != nil && (u.role != RoleServicePrincipal || u.appID != appID) {
-			panic(fmt.Sprintf("sim: %q is already a %s", name, u.role))
+	}
+	if u != nil && u.appID != appID {
+		if u.servicePrincipal() {
+			return fmt.Errorf("%q is a service principal with application ID %q", name, u.appID)
 		}
-	} else if u != nil && u.role == RoleServicePrincipal {
-		panic(fmt.Sprintf("sim: %q is a service principal", name))
+		return fmt.Errorf("%q is already a user", name)
 	}
 	if u == nil {
 		u = &user{name: name, id: w.freeIDLocked(name), role: role, appID: appID, nextExpiry: math.MaxInt64}
@@ -251,7 +288,10 @@ func (w *Workspace) addPrincipal(name string, role Role, appID, bearer string, s
 	} else if setRole {
 		u.role = role
 	}
-	w.bySecret[secret] = &credential{owner: u, secret: secret}
+	if bearer != "" {
+		w.bySecret[secret] = &credential{owner: u, secret: secret}
+	}
+	return nil
 }
 
 // freeIDLocked is the ID derived from name, or the next one free if another user of
@@ -397,21 +437,36 @@ func (w *Workspace) Tokens(bearer string) ([]TokenInfo, error) {
 	return w.appendValid(nil, u, now), nil
 }
 
-// ownerLocked resolves bearer to its user; w.mu must be held.
+// ownerLocked resolves bearer (a token or an OAuth access token) to its user; w.mu
+// must be held.
 func (w *Workspace) ownerLocked(bearer string, now int64) (*user, error) {
-	c := w.bySecret[sha256.Sum256([]byte(bearer))]
+	secret := sha256.Sum256([]byte(bearer))
+	c := w.bySecret[secret]
+	if c == nil {
+		if u := w.accessTokenUserLocked(secret, now); u != nil {
+			return u, nil
+		}
+	}
 	if c == nil || expired(c.info, now) {
 		return nil, fmt.Errorf("bearer does not authenticate")
 	}
 	return c.owner, nil
 }
 
-// authenticate resolves a bearer value to its user, or the contract's 403.
+// authenticate resolves a bearer value (a token, a sign-in credential or an OAuth
+// access token) to its user, or the contract's 403.
 func (w *Workspace) authenticate(bearer string, now int64) (*user, *Error) {
 	secret := sha256.Sum256([]byte(bearer))
 	w.mu.RLock()
 	c := w.bySecret[secret]
+	var oauthUser *user
+	if c == nil {
+		oauthUser = w.accessTokenUserLocked(secret, now)
+	}
 	w.mu.RUnlock()
+	if oauthUser != nil {
+		return oauthUser, nil
+	}
 	// c.info is immutable once stored, so reading it outside the lock is safe.
 	if c == nil || expired(c.info, now) {
 		return nil, &Error{Status: 403, Message: msgInvalidToken}
