@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -333,4 +334,90 @@ func BenchmarkCLIInit(b *testing.B) {
 	slices.Sort(walls)
 	b.ReportMetric(inits[len(inits)/2], "init-ms")
 	b.ReportMetric(walls[len(walls)/2], "wall-ms")
+}
+
+// fanOutWorkspaces and fanOutDelay are issue #12's scale: a thousand
+// workspaces, each answering its token list after 50 ms.
+const (
+	fanOutWorkspaces = 1000
+	fanOutDelay      = 50 * time.Millisecond
+	fanOutClient     = "bench-fanout-sp"
+)
+
+// BenchmarkCLIFanOut1000 execs the CLI binary once per iteration on
+// SELECT COUNT(*) … WHERE deployment_name IN (1,000 workspaces), one OAuth
+// service principal authenticating with the account-level token endpoint
+// (--auth oauth2), each workspace answering after 50 ms and holding one
+// token of the principal. It reports the median wall time, peak RSS and the
+// token requests one run sends (want 1).
+func BenchmarkCLIFanOut1000(b *testing.B) {
+	srv, err := sim.Start(sim.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { srv.Close() })
+	const secret = "bench-fanout-secret-0123456789"
+	if err := srv.AddServicePrincipal(sim.ServicePrincipal{ApplicationID: fanOutClient, Secret: secret}); err != nil {
+		b.Fatal(err)
+	}
+	hosts := make([]string, fanOutWorkspaces)
+	for i := range hosts {
+		w, err := srv.AddWorkspace(fmt.Sprintf("dbc-fan%04d", i), sim.WorkspaceOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		bearer := w.AddServicePrincipal(fanOutClient, fanOutClient)
+		if err := w.Assign(fanOutClient, sim.RolePlainUser); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := w.CreateToken(bearer, 3600, "fan-out"); err != nil {
+			b.Fatal(err)
+		}
+		hosts[i] = "'" + w.Host() + "'"
+	}
+	srv.Inject(sim.Fault{Path: "/api/2.0/token/list", Delay: fanOutDelay, Times: -1})
+
+	dir := b.TempDir()
+	bin, meter := cliBinaries(b, dir)
+	ca := filepath.Join(dir, "ca.pem")
+	if err := srv.WriteCA(ca); err != nil {
+		b.Fatal(err)
+	}
+	report := filepath.Join(dir, "rusage.json")
+	auth := fmt.Sprintf(`{"databricks_workspace":{"type":"oauth2","client_id_env_var":"DATABRICKS_CLIENT_ID","client_secret_env_var":"DATABRICKS_CLIENT_SECRET","grant_type":"client_credentials","token_url":"https://accounts.cloud.databricks.com/oidc/accounts/%s/v1/token","scopes":["all-apis"]}}`, sim.DefaultAccountID)
+	args := []string{bin, "exec",
+		"--registry", registryFlag(b),
+		"--auth", auth,
+		"--ca-file", ca,
+		"--resolve", "*.cloud.databricks.com:443=" + srv.Addr(),
+		"--output", "csv", "-H",
+		"SELECT COUNT(*) AS n FROM databricks_workspace.workspace.user_tokens WHERE deployment_name IN (" + strings.Join(hosts, ", ") + ")",
+	}
+	env := []string{"DATABRICKS_CLIENT_ID=" + fanOutClient, "DATABRICKS_CLIENT_SECRET=" + secret, "HOME=" + dir}
+	var walls []time.Duration
+	var peak int64
+	tokenRequests := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		srv.ResetLog()
+		m := measure(b, meter, report, env, args...)
+		if want := strconv.Itoa(fanOutWorkspaces) + "\n"; m.stdout != want {
+			b.Fatalf("harness printed %q, want %q", m.stdout, want)
+		}
+		walls = append(walls, m.wall)
+		peak = max(peak, m.rssKiB)
+		b.StopTimer()
+		n := 0
+		for _, r := range srv.Requests() {
+			if strings.HasPrefix(r.Path, "/oidc/") {
+				n++
+			}
+		}
+		tokenRequests = max(tokenRequests, n)
+		b.StartTimer()
+	}
+	b.ReportMetric(quantile(walls, 0.5), "wall-ms")
+	b.ReportMetric(quantile(walls, 0.9), "wall-p90-ms")
+	b.ReportMetric(float64(peak)/1024, "maxrss-MiB")
+	b.ReportMetric(float64(tokenRequests), "token-requests")
 }

@@ -40,6 +40,9 @@ var targets = []target{
 	{"#9", "CLI process: harness wall / real engine wall (STACKQL=...)", "BenchmarkCLISelect600", "", "engine-ratio", 0.5, "x", 1},
 	{"#9", "CLI process: filtered SELECT over 600 tokens, peak RSS", "BenchmarkCLISelect600", "", "maxrss-MiB", 36, "MiB", 1},
 	{"#9", "CLI process: package init time (SHOW METHODS, inittrace)", "BenchmarkCLIInit", "", "init-ms", 0, "ms", 1},
+	{"#12", "CLI process: SELECT over 1,000 workspaces (50 ms each, one OAuth principal), wall", "BenchmarkCLIFanOut1000", "", "wall-ms", 2000, "ms", 1},
+	{"#12", "CLI process: the same fan-out, peak RSS", "BenchmarkCLIFanOut1000", "", "maxrss-MiB", 0, "MiB", 1},
+	{"#12", "CLI process: the same fan-out, OAuth token requests per run", "BenchmarkCLIFanOut1000", "", "token-requests", 1, "", 1},
 	{"#6", "list succeeding on 3rd try (Retry-After: 0) / clean list", "BenchmarkListRetry3", "BenchmarkListClean", "ns/op", 0, "x", 1},
 }
 
