@@ -252,6 +252,11 @@ func (e *PartialError) Error() string {
 
 func (e *PartialError) Unwrap() error { return e.First }
 
+// IsRemote reports whether err is a failure of a request the statement
+// needed, an API request or an OAuth token request, rather than of the
+// statement: fixing the statement will not help.
+func IsRemote(err error) bool { return transport.IsRemote(err) || oauth.IsEndpointError(err) }
+
 func (s *Statement) errorf(format string, args ...any) error {
 	return &StatementError{Line: s.Line, Err: fmt.Errorf(format, args...)}
 }

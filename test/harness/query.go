@@ -406,7 +406,7 @@ func (p *queryPlan) fetchAll(ctx context.Context) (out [][]*transport.Response, 
 				// Once cancelled, call fails at once without sending.
 				resp, err := p.e.call(ctx, r.m, params, nil)
 				if err != nil {
-					if p.e.cfg.KeepGoing && ctx.Err() == nil && transport.IsRemote(err) {
+					if p.e.cfg.KeepGoing && ctx.Err() == nil && IsRemote(err) {
 						errs[ri][i] = err
 						return
 					}

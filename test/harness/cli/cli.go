@@ -41,7 +41,7 @@ const (
 	ExitOK          = 0
 	ExitFailed      = 1   // a statement is wrong: syntax, unknown name, missing parameter, invalid value, unset credential
 	ExitUsage       = 2   // bad flags or arguments, unreadable script or registry
-	ExitRemote      = 3   // a request failed: error status, network, TLS, timeout, redirect, unreadable response
+	ExitRemote      = 3   // a request failed (an OAuth token request too): error status, network, TLS, timeout, redirect, unreadable response
 	ExitInterrupted = 130 // SIGINT, as a shell reports a process it killed (128+2)
 	defaultOutput   = "table"
 	defaultTimeout  = 30 * time.Second
@@ -438,7 +438,7 @@ func exitCode(ctx context.Context, err error) int {
 	switch {
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return ExitInterrupted
-	case transport.IsRemote(err):
+	case harness.IsRemote(err):
 		return ExitRemote
 	}
 	return ExitFailed

@@ -391,6 +391,15 @@ type tokenError struct {
 }
 
 func (e *tokenError) Error() string { return e.msg }
+
+// IsEndpointError reports whether err is, or wraps, a failure of the token
+// endpoint (an error answer, an unusable one, no answer): the configuration
+// was accepted, and the server, the network or the credentials it holds are
+// what is wrong.
+func IsEndpointError(err error) bool {
+	var te *tokenError
+	return errors.As(err, &te)
+}
 func (e *tokenError) Unwrap() error { return e.cause }
 
 // masked replaces the client secret and every access token known in s.
