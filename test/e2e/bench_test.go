@@ -82,7 +82,7 @@ func (sb *selectBench) viaHarness(b *testing.B) {
 // viaNetHTTP makes the same list request with net/http and decodes it with
 // encoding/json into a struct, as a hand-written client would.
 func (sb *selectBench) viaNetHTTP(b *testing.B) {
-	req, _ := http.NewRequest("GET", "https://"+benchWorkspace+".cloud.databricks.com/api/2.0/token/list", nil)
+	req, _ := http.NewRequest("GET", "https://"+benchWorkspace+"/api/2.0/token/list", nil)
 	req.Header.Set("Authorization", "Bearer "+sb.bearer)
 	resp, err := sb.client.Do(req)
 	if err != nil {
