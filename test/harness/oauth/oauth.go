@@ -316,7 +316,11 @@ func (s *Source) fetch(ctx context.Context) (token string, life time.Duration, s
 			}
 			msg = s.clean(libErr.Error(), maxDescBytes, nil)
 		}
-		return "", 0, false, s.errorf("%s", msg)
+		// The cause stays reachable (errors.As finds a certificate error, for
+		// the CLI's --ca-file hint); only msg, cleaned, is ever printed.
+		te := s.errorf("%s", msg).(*tokenError)
+		te.cause = libErr
+		return "", 0, false, te
 	}
 	if rec.readErr != nil {
 		if ctx.Err() != nil {
@@ -383,8 +387,9 @@ func (s *Source) ctxError(err error) error {
 	return &tokenError{msg: "oauth token endpoint " + s.host + ": " + err.Error(), cause: err}
 }
 
-// tokenError is one line of text; cause, if set, is a context error that
-// errors.Is finds.
+// tokenError is one line of text; cause, if set, is what errors.Is and
+// errors.As find (a context error, or a transport error such as an
+// untrusted certificate), never printed.
 type tokenError struct {
 	msg   string
 	cause error
