@@ -66,6 +66,30 @@ type Registry struct {
 
 	secretsOnce sync.Once
 	secrets     []*regexp.Regexp
+
+	// nodes caches each service document read as YAML: the secret shapes
+	// are read before any service resolves, and resolving reads the same
+	// file again for its required bodies.
+	nodesMu sync.Mutex
+	nodes   map[string]*yaml.Node
+}
+
+// node parses the YAML document at path once per registry.
+func (r *Registry) node(path string) (*yaml.Node, error) {
+	r.nodesMu.Lock()
+	defer r.nodesMu.Unlock()
+	if n, ok := r.nodes[path]; ok {
+		return n, nil
+	}
+	n, err := readNode(path)
+	if err != nil {
+		return nil, err
+	}
+	if r.nodes == nil {
+		r.nodes = map[string]*yaml.Node{}
+	}
+	r.nodes[path] = n
+	return n, nil
 }
 
 // Open opens the registry rooted at root (the directory holding src/).
@@ -121,6 +145,9 @@ func (r *Registry) Provider(name string) (*Provider, error) {
 	}
 	sort.Strings(versions) // as any-sdk picks the latest document
 	p, err := loadProvider(filepath.Join(r.root, "src"), name, versions[len(versions)-1])
+	if err == nil {
+		p.reg = r
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -173,6 +200,7 @@ type Provider struct {
 	srcRoot string
 	path    string
 	doc     formulation.Provider
+	reg     *Registry // whose document cache Service reads through
 
 	mu       sync.Mutex
 	services map[string]*Service
@@ -246,7 +274,7 @@ func (p *Provider) Service(name string) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	doc, err := readNode(path)
+	doc, err := p.reg.node(path)
 	if err != nil {
 		return nil, err
 	}
@@ -372,7 +400,7 @@ func (r *Registry) readSecretPatterns() []*regexp.Regexp {
 	paths, _ := filepath.Glob(filepath.Join(r.root, "src", "*", "*", "services", "*.yaml"))
 	var out []*regexp.Regexp
 	for _, p := range paths {
-		doc, err := readNode(p)
+		doc, err := r.node(p)
 		if err != nil {
 			continue
 		}
