@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -640,4 +641,47 @@ func TestOAuthProfiles(t *testing.T) {
 			checkSent(t, w.e.srv, tc.wantSent())
 		})
 	}
+}
+
+// TestOAuthRetryCarriesAFreshToken: a GET answered 503 waits for its
+// Retry-After (1 s) and is sent again; the access token (1 s TTL) has
+// expired by then, so the retry must carry a new one, or the workspace
+// answers 403. No assertion depends on how long a step takes: the retry is
+// sent at least 1 s after the first token was issued.
+func TestOAuthRetryCarriesAFreshToken(t *testing.T) {
+	t.Parallel()
+	began := time.Now()
+	srv, err := sim.Start(sim.Config{AccessTokenTTL: time.Second, Now: func() time.Time { return epoch.Add(time.Since(began)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	e := &env{srv: srv, vars: map[string]string{}, regJSON: registryFlag(t), caFile: filepath.Join(t.TempDir(), "ca.pem")}
+	if err := srv.WriteCA(e.caFile); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := srv.AddWorkspace(awsA, sim.WorkspaceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := "dose" + strings.TrimPrefix(newBearer(), "dapi")
+	if err := srv.AddServicePrincipal(sim.ServicePrincipal{ApplicationID: spAppID, Secret: secret}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.Assign(spAppID, sim.RolePlainUser); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.CreateToken(ws.AddServicePrincipal(spAppID, spAppID), 3600, "sp in "+awsA); err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetLog()
+	srv.Inject(sim.Fault{Workspace: awsA, Path: sim.PathList, Status: 503, Header: http.Header{"Retry-After": {"1"}}})
+	env := []string{"HOME=/nonexistent", envClientID + "=" + spAppID, envClientSecret + "=" + secret}
+	stmt := "SELECT comment FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = '" + awsA + "'"
+	code, out, errText := runCLI(e, nil, env, "-o", "csv", "-H", "--auth", oauthAuth(workspaceTokenURL(awsA), nil), stmt)
+	if want := "sp in " + awsA + "\n"; code != cli.ExitOK || out != want {
+		t.Errorf("exit %d, want 0\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", code, out, want, errText)
+	}
+	checkSent(t, srv, sortedLines(tokenRequest(awsA, 200), tokenRequest(awsA, 200), listRequest(awsA, 503), listRequest(awsA, 200)))
+	noSecrets(t, "retry", out, errText, spAppID, secret)
 }

@@ -28,10 +28,9 @@ func (e *Engine) call(ctx context.Context, m *method, params map[string]value.Va
 	if e.cfg.DryRun != nil {
 		return e.dryRun(req)
 	}
-	if err := e.authorize(ctx, m.t.prov, req); err != nil {
-		return nil, err
-	}
-	return e.tr.Send(ctx, req, m.unsureHint())
+	return e.tr.SendAuthorized(ctx, req, m.unsureHint(), func(req *http.Request) error {
+		return e.authorize(ctx, m.t.prov, req)
+	})
 }
 
 // build formulates the request through any-sdk: server variables, path and

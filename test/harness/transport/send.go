@@ -27,6 +27,14 @@ import (
 // one of those fails without a clear answer, the error says what to check
 // (hint).
 func (t *Transport) Send(ctx context.Context, req *http.Request, hint string) (*Response, error) {
+	return t.SendAuthorized(ctx, req, hint, nil)
+}
+
+// SendAuthorized is Send with authorize called before each try, so a retry
+// carries a credential that is still valid (an OAuth access token may expire
+// during a Retry-After wait). Its error is returned as it is: nothing was
+// sent for that try.
+func (t *Transport) SendAuthorized(ctx context.Context, req *http.Request, hint string, authorize func(*http.Request) error) (*Response, error) {
 	x := &exchange{t: t, req: req, where: req.URL.Host + req.URL.EscapedPath()}
 	tries := 1
 	if idempotent(req.Method) {
@@ -39,6 +47,11 @@ func (t *Transport) Send(ctx context.Context, req *http.Request, hint string) (*
 		return nil, x.failed(0, fmt.Errorf("reading the request body: %w", err), false)
 	}
 	for x.tries = 1; ; x.tries++ {
+		if authorize != nil {
+			if err := authorize(req); err != nil {
+				return nil, err
+			}
+		}
 		a := t.attempt(ctx, req, payload)
 		if a.err != nil {
 			return nil, x.failed(a.status(), a.err, a.sent)
