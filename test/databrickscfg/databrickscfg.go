@@ -22,6 +22,8 @@ import (
 	"strings"
 
 	"gopkg.in/ini.v1"
+
+	"github.com/stackql-labs/databricks-tokens/test/harness/transport"
 )
 
 // EnvConfigFile names the environment variable that overrides the path.
@@ -196,7 +198,7 @@ func (f *File) Profile(name string) (*Profile, error) {
 func (f *File) ForHost(host string) (*Profile, error) {
 	h, err := NormalizeHost(host)
 	if err != nil {
-		return nil, fmt.Errorf("host %q: %s", clip(hideUserinfo(host), 100), err.Error())
+		return nil, fmt.Errorf("host %q: %s", clip(transport.HideUserinfo(host), 100), err.Error())
 	}
 	var found []*Profile
 	for _, p := range f.profiles {

@@ -7,6 +7,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
+
+	"github.com/stackql-labs/databricks-tokens/test/harness/transport"
 )
 
 // Kind is the credential a profile configures.
@@ -58,7 +60,7 @@ func newProfile(path, name string, keys map[string]string, locs locations) *Prof
 	if p.rawHost != "" {
 		h, err := NormalizeHost(p.rawHost)
 		if err != nil {
-			p.err = p.errorf("host", "host %q: %s", clip(hideUserinfo(p.rawHost), 100), err.Error())
+			p.err = p.errorf("host", "host %q: %s", clip(transport.HideUserinfo(p.rawHost), 100), err.Error())
 			return p
 		}
 		p.Host = h
@@ -254,21 +256,3 @@ func isDNSName(s string) bool {
 func badHostRune(r rune) bool { return r <= ' ' || r >= 0x7f }
 
 func isControl(r rune) bool { return r < ' ' || r == 0x7f || r >= 0x80 && r <= 0x9f }
-
-// hideUserinfo returns raw for an error without the user info of its
-// authority, which may be a credential.
-func hideUserinfo(raw string) string {
-	start := 0
-	if i := strings.Index(raw, "//"); i >= 0 {
-		start = i + 2
-	}
-	end := len(raw)
-	if j := strings.IndexAny(raw[start:], "/?#"); j >= 0 {
-		end = start + j
-	}
-	at := strings.LastIndex(raw[start:end], "@")
-	if at < 0 {
-		return raw
-	}
-	return raw[:start] + "xxxxx" + raw[start+at:]
-}

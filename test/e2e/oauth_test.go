@@ -496,31 +496,7 @@ func wrongSecret(w *oauthWorld) []string {
 // clock).
 func TestOAuthTokenRefreshedAfterExpiry(t *testing.T) {
 	t.Parallel()
-	began := time.Now()
-	srv, err := sim.Start(sim.Config{AccessTokenTTL: time.Second, Now: func() time.Time { return epoch.Add(time.Since(began)) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	e := &env{srv: srv, vars: map[string]string{}, regJSON: registryFlag(t), caFile: filepath.Join(t.TempDir(), "ca.pem")}
-	if err := srv.WriteCA(e.caFile); err != nil {
-		t.Fatal(err)
-	}
-	ws, err := srv.AddWorkspace(awsA, sim.WorkspaceOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	secret := "dose" + strings.TrimPrefix(newBearer(), "dapi")
-	if err := srv.AddServicePrincipal(sim.ServicePrincipal{ApplicationID: spAppID, Secret: secret}); err != nil {
-		t.Fatal(err)
-	}
-	if err := ws.Assign(spAppID, sim.RolePlainUser); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ws.CreateToken(ws.AddServicePrincipal(spAppID, spAppID), 3600, "sp in "+awsA); err != nil {
-		t.Fatal(err)
-	}
-	srv.ResetLog()
+	e, srv, secret := oneSecondTokens(t)
 	// The first list is served as usual, the second answered {} after 1.2 s
 	// without looking at its credential, the third as usual. No assertion
 	// below depends on how long a step takes.
@@ -650,6 +626,24 @@ func TestOAuthProfiles(t *testing.T) {
 // sent at least 1 s after the first token was issued.
 func TestOAuthRetryCarriesAFreshToken(t *testing.T) {
 	t.Parallel()
+	e, srv, secret := oneSecondTokens(t)
+	srv.Inject(sim.Fault{Workspace: awsA, Path: sim.PathList, Status: 503, Header: http.Header{"Retry-After": {"1"}}})
+	env := []string{"HOME=/nonexistent", envClientID + "=" + spAppID, envClientSecret + "=" + secret}
+	stmt := "SELECT comment FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = '" + awsA + "'"
+	code, out, errText := runCLI(e, nil, env, "-o", "csv", "-H", "--auth", oauthAuth(workspaceTokenURL(awsA), nil), stmt)
+	if want := "sp in " + awsA + "\n"; code != cli.ExitOK || out != want {
+		t.Errorf("exit %d, want 0\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", code, out, want, errText)
+	}
+	checkSent(t, srv, sortedLines(tokenRequest(awsA, 200), tokenRequest(awsA, 200), listRequest(awsA, 503), listRequest(awsA, 200)))
+	noSecrets(t, "retry", out, errText, spAppID, secret)
+}
+
+// oneSecondTokens is a simulator whose clock follows the real one and whose
+// OAuth access tokens live one second (the harness's token cache reads the
+// real clock), serving awsA, where the service principal is assigned and
+// holds one token.
+func oneSecondTokens(t *testing.T) (*env, *sim.Server, string) {
+	t.Helper()
 	began := time.Now()
 	srv, err := sim.Start(sim.Config{AccessTokenTTL: time.Second, Now: func() time.Time { return epoch.Add(time.Since(began)) }})
 	if err != nil {
@@ -675,13 +669,5 @@ func TestOAuthRetryCarriesAFreshToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.ResetLog()
-	srv.Inject(sim.Fault{Workspace: awsA, Path: sim.PathList, Status: 503, Header: http.Header{"Retry-After": {"1"}}})
-	env := []string{"HOME=/nonexistent", envClientID + "=" + spAppID, envClientSecret + "=" + secret}
-	stmt := "SELECT comment FROM databricks_workspace.workspace.user_tokens WHERE deployment_name = '" + awsA + "'"
-	code, out, errText := runCLI(e, nil, env, "-o", "csv", "-H", "--auth", oauthAuth(workspaceTokenURL(awsA), nil), stmt)
-	if want := "sp in " + awsA + "\n"; code != cli.ExitOK || out != want {
-		t.Errorf("exit %d, want 0\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", code, out, want, errText)
-	}
-	checkSent(t, srv, sortedLines(tokenRequest(awsA, 200), tokenRequest(awsA, 200), listRequest(awsA, 503), listRequest(awsA, 200)))
-	noSecrets(t, "retry", out, errText, spAppID, secret)
+	return e, srv, secret
 }

@@ -28,6 +28,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/stackql-labs/databricks-tokens/test/harness/transport"
 )
 
 // Lifetimes of a token.
@@ -129,7 +131,7 @@ func New(cfg Config) (*Source, error) {
 // checkTokenURL accepts an absolute https URL (http only to a loopback
 // address or localhost) with a host and without user info or fragment.
 func checkTokenURL(raw string) (*url.URL, error) {
-	shown := hideUserinfo(raw)
+	shown := transport.HideUserinfo(raw)
 	bad := func(why string) error { return fmt.Errorf("token_url %q: %s", clip(shown, 200), why) }
 	if raw == "" {
 		return nil, errors.New("token_url is empty")
@@ -167,24 +169,6 @@ func checkTokenURL(raw string) (*url.URL, error) {
 		return nil, bad("must be https")
 	}
 	return u, nil
-}
-
-// hideUserinfo returns raw for an error, without the user info it may hold
-// (which is a credential).
-func hideUserinfo(raw string) string {
-	start := 0
-	if i := strings.Index(raw, "//"); i >= 0 {
-		start = i + 2
-	}
-	end := len(raw)
-	if j := strings.IndexAny(raw[start:], "/?#"); j >= 0 {
-		end = start + j
-	}
-	at := strings.LastIndex(raw[start:end], "@") // as url.Parse splits
-	if at < 0 {
-		return raw
-	}
-	return raw[:start] + "xxxxx" + raw[start+at:]
 }
 
 // badTokenRune reports characters that have no place in a URL, a scope, a

@@ -71,3 +71,21 @@ func (rw redactingWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// HideUserinfo returns a URL (or host) as written, for an error, with the
+// user info of its authority, which may be a credential, replaced by "xxxxx".
+func HideUserinfo(raw string) string {
+	start := 0
+	if i := strings.Index(raw, "//"); i >= 0 {
+		start = i + 2
+	}
+	end := len(raw)
+	if j := strings.IndexAny(raw[start:], "/?#"); j >= 0 {
+		end = start + j
+	}
+	at := strings.LastIndex(raw[start:end], "@") // as url.Parse splits
+	if at < 0 {
+		return raw
+	}
+	return raw[:start] + "xxxxx" + raw[start+at:]
+}
