@@ -1,8 +1,10 @@
 // Command demo runs the seed flow of the docs page against an in-process
 // workspace simulator: create two tokens (INSERT ... RETURNING), list them,
 // revoke the first with EXEC, list again, then an audit query that SQLite
-// evaluates over the rows, printing each statement and its result as the
-// StackQL CLI would.
+// evaluates over the rows, an admin's audit and DELETE of a stale token, and
+// last a security team's service principal (OAuth M2M, one Databricks config
+// profile per workspace) auditing an AWS, an Azure and a GCP workspace in one
+// statement, printing each statement and its result as the StackQL CLI would.
 //
 // It is for `make run`; it talks only to the simulator on loopback and the
 // secrets it prints are the simulator's.
@@ -15,7 +17,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
+	"github.com/stackql-labs/databricks-tokens/test/databrickscfg"
 	"github.com/stackql-labs/databricks-tokens/test/harness"
 	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
 	"github.com/stackql-labs/databricks-tokens/test/harness/render"
@@ -76,6 +81,18 @@ ORDER BY created_by_username, comment
 WHERE deployment_name = '{{ deployment_name }}'
 AND token_id = '{{ stale_token_id }}'
 ;`
+	// fleetAuditSQL is the security team's question over every workspace at
+	// once: whose tokens, how many, how many never expire.
+	fleetAuditSQL = `SELECT
+deployment_name,
+created_by_username,
+COUNT(*) AS tokens,
+SUM(expiry_time = -1) AS never_expire
+FROM databricks_workspace.workspace.tokens
+WHERE deployment_name IN ('{{ deployment_name }}', '{{ azure }}', '{{ gcp }}')
+GROUP BY deployment_name, created_by_username
+ORDER BY deployment_name, created_by_username
+;`
 	revokeSQL = `EXEC databricks_workspace.workspace.user_tokens.revoketoken
 @deployment_name='{{ deployment_name }}' --required
 @@json=
@@ -124,7 +141,7 @@ func run(ctx context.Context, out io.Writer) error {
 		Getenv:   func(k string) string { return map[string]string{"DATABRICKS_TOKEN": bearer}[k] },
 		Client:   srv.Client(),
 	})
-	fmt.Fprintf(out, "-- workspace simulator on %s serving %s.cloud.databricks.com\n\n", srv.Addr(), deployment)
+	fmt.Fprintf(out, "-- workspace simulator on %s serving %s\n\n", srv.Addr(), deployment)
 	step := func(sql string) (*harness.Result, error) {
 		// Each step fills the seed's placeholders with the values known by then.
 		sql, err := harness.FillPlaceholders(sql, vars)
@@ -181,8 +198,72 @@ func run(ctx context.Context, out io.Writer) error {
 	if _, err := step(adminRevokeSQL); err != nil {
 		return err
 	}
-	_, err = step(adminAuditSQL)
-	return err
+	if _, err := step(adminAuditSQL); err != nil {
+		return err
+	}
+	return fleetAudit(ctx, out, srv, reg, ws, vars)
+}
+
+// The fleet: the demo's AWS workspace, an Azure and a GCP one, and the
+// security team's service principal, an admin in all three.
+const (
+	azureHost    = "adb-1234567890123456.7.azuredatabricks.net"
+	gcpHost      = "1234567890123456.7.gcp.databricks.com"
+	securityID   = "security-audit"
+	securityCode = "dose0123456789abcdef0123456789abcdef" // a simulator secret; never printed
+)
+
+// fleetAudit seeds the Azure and GCP workspaces, writes a Databricks config
+// file with one OAuth profile per workspace host, and runs fleetAuditSQL as
+// the service principal: each workspace gets its own access token, chosen by
+// host, as the harness command does with ~/.databrickscfg.
+func fleetAudit(ctx context.Context, out io.Writer, srv *sim.Server, reg *registry.Registry, aws *sim.Workspace, vars map[string]string) error {
+	if err := srv.AddServicePrincipal(sim.ServicePrincipal{ApplicationID: securityID, Secret: securityCode}); err != nil {
+		return err
+	}
+	var cfg strings.Builder
+	for _, host := range []string{aws.Host(), azureHost, gcpHost} {
+		ws := srv.Workspace(host)
+		if ws == nil {
+			var err error
+			if ws, err = srv.AddWorkspace(host, sim.WorkspaceOptions{}); err != nil {
+				return err
+			}
+			carol := ws.AddUser("carol@example.com")
+			if err := ws.SeedTokens(carol, 2, "etl"); err != nil {
+				return err
+			}
+			ws.SeedLegacyToken(carol, "legacy job")
+		}
+		if err := ws.Assign(securityID, sim.RoleAdmin); err != nil {
+			return err
+		}
+		fmt.Fprintf(&cfg, "[%s]\nhost = https://%s\nclient_id = %s\nclient_secret = %s\n\n", strings.SplitN(host, ".", 2)[0], host, securityID, securityCode)
+	}
+	dir, err := os.MkdirTemp("", "demo-home-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if err := os.WriteFile(filepath.Join(dir, ".databrickscfg"), []byte(cfg.String()), 0o600); err != nil {
+		return err
+	}
+	env := map[string]string{"HOME": dir} // no DATABRICKS_TOKEN: each host's profile is used
+	creds, _, err := databrickscfg.Source("", func(k string) string { return env[k] })
+	if err != nil {
+		return err
+	}
+	eng := harness.New(harness.Config{Registry: reg, Credentials: creds, Getenv: func(k string) string { return env[k] }, Client: srv.Client()})
+	fmt.Fprintf(out, "-- the security team's service principal %q (OAuth M2M), one profile per workspace in ~/.databrickscfg:\n", securityID)
+	vars["azure"], vars["gcp"] = azureHost, gcpHost
+	sql, err := harness.FillPlaceholders(fleetAuditSQL, vars)
+	if err != nil {
+		return err
+	}
+	return eng.Exec(ctx, sql, func(st *harness.Statement, r *harness.Result) error {
+		fmt.Fprintf(out, "%s;\n", st.Text)
+		return render.Write(out, r.Result, render.Options{Format: render.Table})
+	})
 }
 
 // seedColleagues gives the workspace two more users with tokens: alice's

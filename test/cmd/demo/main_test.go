@@ -30,8 +30,23 @@ func TestDemoRunsTheSeedFlow(t *testing.T) {
 	if !strings.Contains(audit, "alice ci") || !strings.Contains(audit, "| never") || strings.Contains(after, "alice ci") || strings.Contains(s, "bob notebook") {
 		t.Errorf("the admin audit before the DELETE:\n%s\nafter:\n%s", audit, after)
 	}
-	last := s[strings.LastIndex(s, "SELECT"):]
+	last := s[strings.LastIndex(s, "SELECT\ntoken_id"):strings.Index(s, "SELECT\ncomment,\ndatetime")]
 	if strings.Contains(last, "ci-deploy") || !strings.Contains(last, "nightly-export") {
 		t.Errorf("after the revoke, the list is:\n%s", last)
+	}
+	// The fleet audit reaches all three clouds as the service principal,
+	// each workspace with its own access token, and never prints its secret.
+	fleet := s[strings.LastIndex(s, "-- the security team"):]
+	for _, want := range []string{
+		"| 1234567890123456.7.gcp.databricks.com      | carol@example.com   |      3 |            1 |",
+		"| adb-1234567890123456.7.azuredatabricks.net | carol@example.com   |      3 |            1 |",
+		"| dbc-abcd0123-a1bc.cloud.databricks.com     | alice@example.com   |      1 |            0 |",
+	} {
+		if !strings.Contains(fleet, want) {
+			t.Errorf("the fleet audit lacks %q:\n%s", want, fleet)
+		}
+	}
+	if strings.Contains(s, securityCode) {
+		t.Error("the demo printed the service principal's secret")
 	}
 }
