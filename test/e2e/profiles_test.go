@@ -124,6 +124,11 @@ func TestProfiles(t *testing.T) {
 			if code != tc.wantCode || (tc.wantOut != "" && out != tc.wantOut) || !strings.Contains(errText, tc.wantErr) {
 				t.Errorf("exit %d, want %d\nstdout:\n%s\nwant:\n%s\nstderr: %q\nwant it to contain %q", code, tc.wantCode, out, tc.wantOut, errText, tc.wantErr)
 			}
+			// A statement that is wrong, a credential among it, sends nothing,
+			// not even to the workspaces it has a credential for.
+			if reqs := w.e.srv.Requests(); (tc.wantCode == cli.ExitFailed || tc.wantCode == cli.ExitUsage) && len(reqs) > 0 {
+				t.Errorf("exit %d, yet the simulator received %+v", code, reqs)
+			}
 			if strings.Count(errText, "\n") > 1 {
 				t.Errorf("stderr has more than one line: %q", errText)
 			}

@@ -100,22 +100,58 @@ func goValue(v value.Value, typ string) any {
 // authorize adds the provider's credentials: --auth overrides provider.yaml,
 // and, without --auth, Config.Credentials may choose one for the host.
 func (e *Engine) authorize(ctx context.Context, p *registry.Provider, req *http.Request) error {
+	apply, err := e.resolveAuth(p, req.URL.Hostname())
+	if err != nil {
+		return err
+	}
+	return apply(ctx, req)
+}
+
+// checkAuth resolves the credential for host without sending anything (no
+// token request either), so a statement whose credential is missing or
+// refused for one of its hosts fails before any of its requests, or any
+// request of its script, is sent. A dry run needs none.
+func (e *Engine) checkAuth(p *registry.Provider, host string) error {
+	if e.cfg.DryRun != nil {
+		return nil
+	}
+	_, err := e.resolveAuth(p, host)
+	return err
+}
+
+// applyFunc puts a resolved credential on a request.
+type applyFunc func(ctx context.Context, req *http.Request) error
+
+// noAuth sends a request as it is.
+func noAuth(context.Context, *http.Request) error { return nil }
+
+func setHeader(name, value string) applyFunc {
+	return func(_ context.Context, req *http.Request) error {
+		req.Header.Set(name, value)
+		return nil
+	}
+}
+
+// resolveAuth reads and checks the credential for requests to host, and
+// returns what puts it on a request. Only the OAuth access token is left to
+// apply, which fetches it (once, see oauth.Cache).
+func (e *Engine) resolveAuth(p *registry.Provider, host string) (applyFunc, error) {
 	a := p.Auth
 	o, explicit := e.cfg.Auth[p.Name]
 	if explicit {
 		a = &o
 	}
 	if !explicit && e.cfg.Credentials != nil {
-		c, ok, err := e.cfg.Credentials.For(req.URL.Hostname())
+		c, ok, err := e.cfg.Credentials.For(host)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if ok {
-			return e.applyCredential(ctx, c, req)
+			return e.resolveCredential(c, host)
 		}
 	}
 	if a == nil {
-		return nil
+		return noAuth, nil
 	}
 	// isControl: an ASCII control character (C0 or DEL), which no header
 	// value may hold (tab may, but not usefully in a credential).
@@ -150,67 +186,67 @@ func (e *Engine) authorize(ctx context.Context, p *registry.Provider, req *http.
 	case "bearer":
 		tok, err := env(a.CredentialsEnvVar, "token")
 		if err != nil {
-			return err
+			return nil, err
 		}
-		req.Header.Set("Authorization", "Bearer "+tok)
+		return setHeader("Authorization", "Bearer "+tok), nil
 	case "api_key":
 		key, err := env(a.CredentialsEnvVar, "key")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		name := a.Name
 		if name == "" {
 			name = "Authorization"
 		}
 		if a.Location != "" && !strings.EqualFold(a.Location, "header") {
-			return fmt.Errorf("provider %s: api_key location %q is not supported", p.Name, a.Location)
+			return nil, fmt.Errorf("provider %s: api_key location %q is not supported", p.Name, a.Location)
 		}
-		req.Header.Set(name, a.ValuePrefix+key)
+		return setHeader(name, a.ValuePrefix+key), nil
 	case "basic":
 		user, err := env(a.UsernameVar, "username")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		pass, err := env(a.PasswordVar, "password")
 		if err != nil {
-			return err
+			return nil, err
 		}
-		e.red.AddSecret(base64.StdEncoding.EncodeToString([]byte(user + ":" + pass)))
-		req.SetBasicAuth(user, pass)
+		basic := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
+		e.red.AddSecret(basic)
+		return setHeader("Authorization", "Basic "+basic), nil
 	case "oauth2":
 		if a.GrantType != "" && a.GrantType != "client_credentials" {
-			return fmt.Errorf("provider %s: oauth2 grant_type %q is not supported (want client_credentials)", p.Name, a.GrantType)
+			return nil, fmt.Errorf("provider %s: oauth2 grant_type %q is not supported (want client_credentials)", p.Name, a.GrantType)
 		}
 		id, err := read(a.ClientIDEnvVar, "client ID", false)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		secret, err := env(a.ClientSecretEnvVar, "client secret")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if a.TokenURL == "" {
-			return fmt.Errorf("provider %s: auth type \"oauth2\" names no token_url", p.Name)
+			return nil, fmt.Errorf("provider %s: auth type \"oauth2\" names no token_url", p.Name)
 		}
-		return e.applyCredential(ctx, Credential{OAuth: &OAuthClient{TokenURL: a.TokenURL, ClientID: id, ClientSecret: secret, Scopes: a.Scopes}}, req)
+		return e.resolveCredential(Credential{OAuth: &OAuthClient{TokenURL: a.TokenURL, ClientID: id, ClientSecret: secret, Scopes: a.Scopes}}, host)
 	case "null_auth", "":
-	default:
-		return fmt.Errorf("provider %s: auth type %q is not supported", p.Name, a.Type)
+		return noAuth, nil
 	}
-	return nil
+	return nil, fmt.Errorf("provider %s: auth type %q is not supported", p.Name, a.Type)
 }
 
-// applyCredential authorizes req with c: a bearer token as it is, an OAuth
-// client with the access token fetched (once, and again when it expires)
-// from its token URL. Every secret involved is masked from then on.
-func (e *Engine) applyCredential(ctx context.Context, c Credential, req *http.Request) error {
+// resolveCredential checks c: a bearer token as it is, an OAuth client's
+// token URL and secrets (its access token is fetched by the returned
+// function, once, and again when it expires). Every secret involved is
+// masked from then on.
+func (e *Engine) resolveCredential(c Credential, host string) (applyFunc, error) {
 	if c.OAuth == nil {
 		if c.Bearer == "" || strings.IndexFunc(c.Bearer, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0 {
-			return fmt.Errorf("the credential for %s is empty or holds a space or control character", req.URL.Hostname())
+			return nil, fmt.Errorf("the credential for %s is empty or holds a space or control character", host)
 		}
 		e.red.AddSecret(c.Bearer)
-		req.Header.Set("Authorization", "Bearer "+c.Bearer)
-		return nil
+		return setHeader("Authorization", "Bearer "+c.Bearer), nil
 	}
 	e.red.AddSecret(c.OAuth.ClientSecret)
 	src, err := e.tokens.Get(oauth.Config{
@@ -218,17 +254,19 @@ func (e *Engine) applyCredential(ctx context.Context, c Credential, req *http.Re
 		Scopes: c.OAuth.Scopes, Client: e.tokenClient(), OnToken: e.red.AddSecret,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, s := range src.Secrets() {
 		e.red.AddSecret(s)
 	}
-	tok, err := src.Token(ctx)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	return nil
+	return func(ctx context.Context, req *http.Request) error {
+		tok, err := src.Token(ctx)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+		return nil
+	}, nil
 }
 
 // tokenClient is the client for token requests: the engine's, whose TLS and

@@ -23,6 +23,7 @@ const bodyPrefix = "data__"
 
 // target is a resolved provider.service.resource.
 type target struct {
+	e    *Engine // whose credentials checkParam resolves for a host
 	prov *registry.Provider
 	svc  *registry.Service
 	rsc  formulation.Resource
@@ -73,7 +74,7 @@ func (e *Engine) resolveResource(parts []string) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &target{prov: p, svc: s, rsc: r, id: strings.Join(parts, ".")}, nil
+	return &target{e: e, prov: p, svc: s, rsc: r, id: strings.Join(parts, ".")}, nil
 }
 
 // method is what the harness needs to know about one resource method, all
@@ -324,6 +325,14 @@ func (m *method) checkParam(name string, v value.Value) error {
 				return fmt.Errorf("parameter %q: %q does not match its pattern; %s", name, s, lowerFirst(d))
 			}
 			return fmt.Errorf("parameter %q: %q does not match %s", name, s, sv.pattern)
+		}
+		// The host is known: its credential must be too, before anything of
+		// the script is sent (a fan-out must not reach one workspace and then
+		// find it has no credential for the next).
+		if sv.wholeHost && m.t.e != nil {
+			if err := m.t.e.checkAuth(m.t.prov, s); err != nil {
+				return err
+			}
 		}
 		if sv.inHost {
 			return nil // a DNS name holds nothing the checks below refuse
