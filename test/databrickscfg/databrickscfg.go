@@ -149,7 +149,7 @@ func parse(path string, data []byte) (*File, error) {
 	for _, p := range f.profiles {
 		p.secrets = f.secrets
 		if p.err != nil {
-			p.err = errors.New(mask(p.err.Error(), f.secrets))
+			p.err = errors.New(transport.MaskSecrets(p.err.Error(), f.secrets))
 		}
 	}
 	return f, nil
@@ -237,15 +237,6 @@ func quoteList(names []string, n int) string {
 		b.WriteString(strconv.Quote(clip(name, 100)))
 	}
 	return b.String()
-}
-
-func mask(text string, secrets []string) string {
-	for _, s := range secrets {
-		if s != "" {
-			text = strings.ReplaceAll(text, s, "[REDACTED]")
-		}
-	}
-	return text
 }
 
 // clip cuts s to at most n bytes (%q shows any byte it splits).

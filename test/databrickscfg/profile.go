@@ -93,7 +93,7 @@ func (p *Profile) errorf(key, format string, args ...any) error {
 		where += " line " + strconv.Itoa(p.line)
 	}
 	msg := where + ": profile " + strconv.Quote(clip(p.Name, 100)) + ": " + fmt.Sprintf(format, args...)
-	return errors.New(mask(msg, p.secrets))
+	return errors.New(transport.MaskSecrets(msg, p.secrets))
 }
 
 // String is the profile's name and host.

@@ -364,7 +364,7 @@ func (s *Source) errorf(format string, args ...any) error {
 
 func (s *Source) errorfMasking(extra []string, format string, args ...any) error {
 	msg := "oauth token endpoint " + s.host + ": " + fmt.Sprintf(format, args...)
-	return &tokenError{msg: maskAll(s.masked(msg), extra)}
+	return &tokenError{msg: transport.MaskSecrets(s.masked(msg), extra)}
 }
 
 func (s *Source) ctxError(err error) error {
@@ -396,14 +396,5 @@ func (s *Source) masked(text string) string {
 	s.mu.Lock()
 	secrets := append(append([]string(nil), s.mask...), s.tokens...)
 	s.mu.Unlock()
-	return maskAll(text, secrets)
-}
-
-func maskAll(text string, secrets []string) string {
-	for _, x := range secrets {
-		if x != "" {
-			text = strings.ReplaceAll(text, x, "[REDACTED]")
-		}
-	}
-	return text
+	return transport.MaskSecrets(text, secrets)
 }

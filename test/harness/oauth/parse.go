@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/stackql-labs/databricks-tokens/test/harness/termtext"
+	"github.com/stackql-labs/databricks-tokens/test/harness/transport"
 )
 
 // Bounds on the endpoint's text in an error.
@@ -136,7 +137,7 @@ func statusText(code int) string {
 // (see maskPieces): an endpoint may echo a secret cut by a line break.
 func (s *Source) clean(text string, n int, extra []string) string {
 	text = clip(text, 4*n) // bounds the work; a cut secret is still a piece
-	text = maskAll(s.masked(text), extra)
+	text = transport.MaskSecrets(s.masked(text), extra)
 	text = termtext.Safe(text)
 	s.mu.Lock()
 	secrets := append(append(append([]string(nil), s.mask...), s.tokens...), extra...)

@@ -47,12 +47,21 @@ func (r *Redactor) Redact(s string) string {
 	r.mu.Lock()
 	secrets, patterns := r.secrets, r.patterns
 	r.mu.Unlock()
-	for _, x := range secrets {
-		s = strings.ReplaceAll(s, x, "[REDACTED]")
-	}
+	s = MaskSecrets(s, secrets)
 	for _, re := range patterns {
 		prefix, _ := re.LiteralPrefix()
 		s = re.ReplaceAllLiteralString(s, prefix+"***")
+	}
+	return s
+}
+
+// MaskSecrets replaces every occurrence of each non-empty secret in s with
+// "[REDACTED]", as Redact does for the secrets it was given.
+func MaskSecrets(s string, secrets []string) string {
+	for _, x := range secrets {
+		if x != "" {
+			s = strings.ReplaceAll(s, x, "[REDACTED]")
+		}
 	}
 	return s
 }
