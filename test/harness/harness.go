@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -106,6 +107,9 @@ type Engine struct {
 	red    *transport.Redactor
 	tokens oauth.Cache // access tokens, one fetch per client and token URL
 	logger *logrus.Logger
+
+	authMu sync.Mutex
+	auths  map[string]applyFunc // by provider and host: see resolveAuth
 }
 
 // New returns an Engine for cfg.

@@ -134,8 +134,33 @@ func setHeader(name, value string) applyFunc {
 
 // resolveAuth reads and checks the credential for requests to host, and
 // returns what puts it on a request. Only the OAuth access token is left to
-// apply, which fetches it (once, see oauth.Cache).
+// apply, which fetches it (once, see oauth.Cache). A host's credential is
+// resolved once per engine: planning resolves it (checkAuth) and each request
+// to the host reuses it.
 func (e *Engine) resolveAuth(p *registry.Provider, host string) (applyFunc, error) {
+	key := p.Name + "\x00" + host
+	e.authMu.Lock()
+	apply, ok := e.auths[key]
+	e.authMu.Unlock()
+	if ok {
+		return apply, nil
+	}
+	apply, err := e.readAuth(p, host)
+	if err != nil {
+		return nil, err // not kept: the statement stops here
+	}
+	e.authMu.Lock()
+	if e.auths == nil {
+		e.auths = map[string]applyFunc{}
+	}
+	e.auths[key] = apply
+	e.authMu.Unlock()
+	return apply, nil
+}
+
+// readAuth is resolveAuth's work: the provider's auth, or --auth, or
+// Config.Credentials for the host.
+func (e *Engine) readAuth(p *registry.Provider, host string) (applyFunc, error) {
 	a := p.Auth
 	o, explicit := e.cfg.Auth[p.Name]
 	if explicit {
