@@ -53,7 +53,7 @@ func workspaceHost(name string) (host string, cloud Cloud, id int64, err error) 
 	case awsHost.MatchString(host):
 		return host, AWS, 0, nil
 	case azureHost.MatchString(host):
-		cloud, id, err = Azure, 0, nil
+		cloud = Azure
 		id, err = strconv.ParseInt(azureHost.FindStringSubmatch(host)[1], 10, 64)
 	case gcpHost.MatchString(host):
 		cloud = GCP

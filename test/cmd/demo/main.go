@@ -142,29 +142,7 @@ func run(ctx context.Context, out io.Writer) error {
 		Client:   srv.Client(),
 	})
 	fmt.Fprintf(out, "-- workspace simulator on %s serving %s\n\n", srv.Addr(), deployment)
-	step := func(sql string) (*harness.Result, error) {
-		// Each step fills the seed's placeholders with the values known by then.
-		sql, err := harness.FillPlaceholders(sql, vars)
-		if err != nil {
-			return nil, err
-		}
-		var res *harness.Result
-		err = eng.Exec(ctx, sql, func(st *harness.Statement, r *harness.Result) error {
-			fmt.Fprintf(out, "%s;\n", st.Text)
-			res = r
-			if r.HasTable() {
-				if err := render.Write(out, r.Result, render.Options{Format: render.Table}); err != nil {
-					return err
-				}
-			}
-			if r.Message != "" {
-				fmt.Fprintln(out, r.Message)
-			}
-			fmt.Fprintln(out)
-			return nil
-		})
-		return res, err
-	}
+	step := func(sql string) (*harness.Result, error) { return runStep(ctx, out, eng, sql, vars) }
 	vars["comment"] = "ci-deploy"
 	first, err := step(insertSQL)
 	if err != nil {
@@ -256,14 +234,34 @@ func fleetAudit(ctx context.Context, out io.Writer, srv *sim.Server, reg *regist
 	eng := harness.New(harness.Config{Registry: reg, Credentials: creds, Getenv: func(k string) string { return env[k] }, Client: srv.Client()})
 	fmt.Fprintf(out, "-- the security team's service principal %q (OAuth M2M), one profile per workspace in ~/.databrickscfg:\n", securityID)
 	vars["azure"], vars["gcp"] = azureHost, gcpHost
-	sql, err := harness.FillPlaceholders(fleetAuditSQL, vars)
+	_, err = runStep(ctx, out, eng, fleetAuditSQL, vars)
+	return err
+}
+
+// runStep fills the seed's placeholders with the values known by then, runs
+// the statement and prints it and its result as the StackQL CLI would,
+// returning the result.
+func runStep(ctx context.Context, out io.Writer, eng *harness.Engine, sql string, vars map[string]string) (*harness.Result, error) {
+	sql, err := harness.FillPlaceholders(sql, vars)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return eng.Exec(ctx, sql, func(st *harness.Statement, r *harness.Result) error {
+	var res *harness.Result
+	err = eng.Exec(ctx, sql, func(st *harness.Statement, r *harness.Result) error {
 		fmt.Fprintf(out, "%s;\n", st.Text)
-		return render.Write(out, r.Result, render.Options{Format: render.Table})
+		res = r
+		if r.HasTable() {
+			if err := render.Write(out, r.Result, render.Options{Format: render.Table}); err != nil {
+				return err
+			}
+		}
+		if r.Message != "" {
+			fmt.Fprintln(out, r.Message)
+		}
+		fmt.Fprintln(out)
+		return nil
 	})
+	return res, err
 }
 
 // seedColleagues gives the workspace two more users with tokens: alice's
