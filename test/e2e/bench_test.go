@@ -197,6 +197,18 @@ func cliBinaries(b *testing.B, dir string) (bin, meter string) {
 	return bin, meter
 }
 
+// cliBench prepares a CLI benchmark against srv: a directory, the CLI and
+// the meter built into it, srv's CA written there, and the meter's report path.
+func cliBench(b *testing.B, srv *sim.Server) (dir, bin, meter, ca, report string) {
+	dir = b.TempDir()
+	bin, meter = cliBinaries(b, dir)
+	ca = filepath.Join(dir, "ca.pem")
+	if err := srv.WriteCA(ca); err != nil {
+		b.Fatal(err)
+	}
+	return dir, bin, meter, ca, filepath.Join(dir, "rusage.json")
+}
+
 // measured is one run of a command under peakrss.
 type measured struct {
 	wall   time.Duration
@@ -243,13 +255,7 @@ const cliSelect = "SELECT token_id, creation_time FROM databricks_workspace.work
 // not inflated by this (large) process's memory at fork time.
 func BenchmarkCLISelect600(b *testing.B) {
 	srv, bearer := benchSim(b)
-	dir := b.TempDir()
-	bin, meter := cliBinaries(b, dir)
-	ca := filepath.Join(dir, "ca.pem")
-	if err := srv.WriteCA(ca); err != nil {
-		b.Fatal(err)
-	}
-	report := filepath.Join(dir, "rusage.json")
+	dir, bin, meter, ca, report := cliBench(b, srv)
 	harnessArgs := []string{bin, "exec",
 		"--registry", registryFlag(b),
 		"--ca-file", ca,
@@ -377,13 +383,7 @@ func BenchmarkCLIFanOut1000(b *testing.B) {
 	}
 	srv.Inject(sim.Fault{Path: "/api/2.0/token/list", Delay: fanOutDelay, Times: -1})
 
-	dir := b.TempDir()
-	bin, meter := cliBinaries(b, dir)
-	ca := filepath.Join(dir, "ca.pem")
-	if err := srv.WriteCA(ca); err != nil {
-		b.Fatal(err)
-	}
-	report := filepath.Join(dir, "rusage.json")
+	dir, bin, meter, ca, report := cliBench(b, srv)
 	auth := fmt.Sprintf(`{"databricks_workspace":{"type":"oauth2","client_id_env_var":"DATABRICKS_CLIENT_ID","client_secret_env_var":"DATABRICKS_CLIENT_SECRET","grant_type":"client_credentials","token_url":"https://accounts.cloud.databricks.com/oidc/accounts/%s/v1/token","scopes":["all-apis"]}}`, sim.DefaultAccountID)
 	args := []string{bin, "exec",
 		"--registry", registryFlag(b),

@@ -160,12 +160,7 @@ func TestPrintedCurlCommandWorks(t *testing.T) {
 	if len(lines) != 2 || !strings.Contains(banner, "listening on "+srv.Addr()) || !strings.Contains(banner, "CA certificate: "+caFile) {
 		t.Fatalf("banner lacks the address, the CA file or a curl line per workspace:\n%s", banner)
 	}
-	pemBytes, err := os.ReadFile(caFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pemBytes)
+	pool := caPool(t, caFile)
 
 	for _, m := range lines {
 		ca, host, port, bearer, url := m[1], m[2], m[3], m[4], m[5]
@@ -464,12 +459,7 @@ func TestPrintedOAuthCommands(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("want a workspace and an account token command:\n%s", banner)
 	}
-	pemBytes, err := os.ReadFile(caFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pemBytes)
+	pool := caPool(t, caFile)
 	for _, m := range lines {
 		kind, id, secret, ca, host, port, url := m[1], m[2], m[3], m[4], m[5], m[6], m[7]
 		wantHost := map[string]string{"workspace": "1234567890123456.3.gcp.databricks.com", "account": "accounts.gcp.databricks.com"}[kind]
@@ -533,4 +523,18 @@ func TestPrintedOAuthCommands(t *testing.T) {
 	if !strings.Contains(banner, "--resolve 1234567890123456.3.gcp.databricks.com:443=127.0.0.1:") {
 		t.Errorf("the harness line does not resolve the principal's workspace:\n%s", banner)
 	}
+}
+
+// caPool trusts the CA certificate the simulator wrote to caFile.
+func caPool(t *testing.T, caFile string) *x509.CertPool {
+	t.Helper()
+	pemBytes, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemBytes) {
+		t.Fatalf("%s holds no PEM certificate", caFile)
+	}
+	return pool
 }
