@@ -223,7 +223,7 @@ func NormalizeHost(raw string) (string, error) {
 		if ip.To4() == nil && !strings.HasPrefix(auth, "[") {
 			return "", errors.New("needs brackets around its IPv6 address")
 		}
-	} else if !isDNSName(name) {
+	} else if transport.HostProblem(name) != "" { // name is lower case
 		return "", errors.New("is not a host name")
 	}
 	if port == "" || port == "443" {
@@ -233,24 +233,6 @@ func NormalizeHost(raw string) (string, error) {
 		return name, nil
 	}
 	return net.JoinHostPort(name, port), nil
-}
-
-// isDNSName: dot-separated labels of letters, digits and inner dashes.
-func isDNSName(s string) bool {
-	if s == "" || len(s) > 253 {
-		return false
-	}
-	for _, label := range strings.Split(s, ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for _, c := range []byte(label) {
-			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 func badHostRune(r rune) bool { return r <= ' ' || r >= 0x7f }

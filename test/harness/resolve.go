@@ -15,6 +15,7 @@ import (
 	"github.com/stackql/stackql-parser/go/vt/sqlparser"
 
 	"github.com/stackql-labs/databricks-tokens/test/harness/registry"
+	"github.com/stackql-labs/databricks-tokens/test/harness/transport"
 	"github.com/stackql-labs/databricks-tokens/test/harness/value"
 )
 
@@ -295,8 +296,6 @@ func (m *method) missingError(missing []string) error {
 	return fmt.Errorf("missing required %s %s for %s", noun, strings.Join(q, ", "), m)
 }
 
-var dnsLabelRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
-
 // checkParam validates a parameter value before it reaches a URL: a server
 // variable that is the whole host must be a DNS name, labels joined by dots,
 // and one that is part of a host a DNS label (anything else could rewrite the
@@ -311,11 +310,13 @@ func (m *method) checkParam(name string, v value.Value) error {
 	s := v.Text()
 	if sv := m.serverVar(name); sv != nil {
 		if sv.wholeHost {
-			if problem := hostProblem(s); problem != "" {
+			if problem := transport.HostProblem(s); problem != "" {
 				return fmt.Errorf("parameter %q: %q is not a valid host name: %s", name, s, problem)
 			}
-		} else if sv.inHost && !dnsLabelRE.MatchString(s) {
-			return fmt.Errorf("parameter %q: %q is not a valid DNS label: %s", name, s, labelProblem(s))
+		} else if sv.inHost {
+			if problem := transport.LabelProblem(s); problem != "" {
+				return fmt.Errorf("parameter %q: %q is not a valid DNS label: %s", name, s, problem)
+			}
 		}
 		if sv.v != nil && len(sv.v.Enum) > 0 && !slices.Contains(sv.v.Enum, s) {
 			return fmt.Errorf("parameter %q: %q is not one of %s", name, s, strings.Join(sv.v.Enum, ", "))
@@ -352,52 +353,12 @@ func (m *method) checkParam(name string, v value.Value) error {
 	return nil
 }
 
-// hostProblem says why s is not a DNS name (at most 253 bytes of DNS labels
-// joined by dots), or "" when it is one.
-func hostProblem(s string) string {
-	if len(s) > 253 {
-		return fmt.Sprintf("it is %d bytes long, over 253", len(s))
-	}
-	labels := strings.Split(s, ".")
-	for i, l := range labels {
-		if !dnsLabelRE.MatchString(l) {
-			p := labelProblem(l)
-			if len(labels) > 1 {
-				p = fmt.Sprintf("label %d (%q): %s", i+1, l, p)
-			}
-			return p
-		}
-	}
-	return ""
-}
-
 // lowerFirst lowers the first letter of a sentence used inside another.
 func lowerFirst(s string) string {
 	if s == "" || !unicode.IsUpper(rune(s[0])) {
 		return s
 	}
 	return strings.ToLower(s[:1]) + s[1:]
-}
-
-// labelProblem says why s is not a DNS label (letters, digits and inner
-// hyphens, 1 to 63 characters), naming look-alike characters by code point
-// since they print like the ASCII ones they imitate.
-func labelProblem(s string) string {
-	switch {
-	case s == "":
-		return "it is empty"
-	case len(s) > 63:
-		return fmt.Sprintf("it is %d bytes long, over 63", len(s))
-	}
-	for _, r := range s {
-		switch {
-		case r > unicode.MaxASCII:
-			return fmt.Sprintf("it contains %q (U+%04X), which is not ASCII", r, r)
-		case r != '-' && !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'):
-			return fmt.Sprintf("it contains %q", r)
-		}
-	}
-	return "it starts or ends with a hyphen"
 }
 
 // serverVar returns the server variable called name, or nil.

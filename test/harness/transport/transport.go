@@ -1,6 +1,8 @@
 // Package transport sends the harness's HTTP requests and reads their
 // answers: a timeout per request, the retry policy, the --verbose trace,
-// and the redaction of every secret in what it writes or returns.
+// and the redaction of every secret in what it writes or returns. It also
+// says what a request's host may be (HostProblem, LabelProblem), for the
+// values callers put into one.
 //
 // It knows nothing of SQL or providers: requests arrive built and
 // authorized. It must not follow a redirect (a credential must reach only
