@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stackql/any-sdk/public/formulation"
@@ -110,6 +111,28 @@ func BenchmarkGenerate(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := Generate(src); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestRouteHostVariables writes any-sdk's routing pattern on host variables
+// only, and leaves a server without variables (or without a scheme) as it is.
+func TestRouteHostVariables(t *testing.T) {
+	tests := []struct{ url, want string }{
+		{"https://{deployment_name}", "https://{deployment_name:[^/]+}"},
+		{"https://{deployment_name}/api/{v}", "https://{deployment_name:[^/]+}/api/{v}"},
+		{"https://{region}.widgetco.example/v2", "https://{region:[^/]+}.widgetco.example/v2"},
+		{"https://static.example/", "https://static.example/"},
+		{"/relative", "/relative"},
+	}
+	for _, tc := range tests {
+		srv := map[string]any{"url": tc.url}
+		if strings.Contains(tc.url, "{") {
+			srv["variables"] = map[string]any{"deployment_name": map[string]any{}, "region": map[string]any{}, "v": map[string]any{}}
+		}
+		routeHostVariables(map[string]any{"servers": []any{srv}})
+		if got := srv["url"]; got != tc.want {
+			t.Errorf("%s: got %v, want %s", tc.url, got, tc.want)
 		}
 	}
 }

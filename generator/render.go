@@ -153,7 +153,8 @@ func routeHostVariables(doc map[string]any) {
 			continue
 		}
 		host, path, _ := strings.Cut(rest, "/")
-		for name := range srv["variables"].(map[string]any) {
+		vars, _ := srv["variables"].(map[string]any) // none: nothing to route
+		for name := range vars {
 			host = strings.ReplaceAll(host, "{"+name+"}", "{"+name+hostRoute+"}")
 		}
 		if path != "" || strings.HasSuffix(rest, "/") {
