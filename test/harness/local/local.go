@@ -13,15 +13,13 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
-	"unicode/utf8"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
 
@@ -64,15 +62,35 @@ func declType(schemaType string) string {
 
 // DB is one in-memory database: one connection, used by one goroutine.
 type DB struct {
-	db   *sql.DB
-	conn *sql.Conn
+	db     *sql.DB
+	conn   *sql.Conn
+	tables []string // created by Create, dropped by Close
+	broken bool     // a failed load may have left a transaction open
 }
 
 var dbSeq atomic.Int64
 
+// idle holds databases given back by Close, emptied, for Open to hand out
+// again: a statement compiles its SQL in one database and runs it in
+// another, and opening one costs as much as loading a hundred rows.
+var idle struct {
+	sync.Mutex
+	dbs []*DB
+}
+
+const maxIdle = 4
+
 // Open returns an empty in-memory database with the one-row table "dual"
 // (the parser reads a SELECT without FROM as FROM dual).
 func Open(ctx context.Context) (*DB, error) {
+	idle.Lock()
+	if n := len(idle.dbs); n > 0 {
+		d := idle.dbs[n-1]
+		idle.dbs = idle.dbs[:n-1]
+		idle.Unlock()
+		return d, nil
+	}
+	idle.Unlock()
 	// A private in-memory database per DB: "file::memory:" would be shared.
 	dsn := fmt.Sprintf("file:harness%d?mode=memory&cache=private", dbSeq.Add(1))
 	db, err := sql.Open("sqlite3", dsn)
@@ -87,14 +105,36 @@ func Open(ctx context.Context) (*DB, error) {
 	}
 	d := &DB{db: db, conn: conn}
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE dual (dummy TEXT); INSERT INTO dual VALUES ('X')`); err != nil {
-		d.Close()
+		d.release()
 		return nil, err
 	}
 	return d, nil
 }
 
-// Close releases the database.
+// Close drops the tables Create made and gives the database back for
+// reuse, or releases it.
 func (d *DB) Close() {
+	if d.broken {
+		d.release()
+		return
+	}
+	for _, name := range d.tables {
+		if _, err := d.conn.ExecContext(context.Background(), "DROP TABLE "+Quote(name)); err != nil {
+			d.release()
+			return
+		}
+	}
+	d.tables = d.tables[:0]
+	idle.Lock()
+	defer idle.Unlock()
+	if len(idle.dbs) < maxIdle {
+		idle.dbs = append(idle.dbs, d)
+		return
+	}
+	d.release()
+}
+
+func (d *DB) release() {
 	_ = d.conn.Close()
 	_ = d.db.Close()
 }
@@ -116,83 +156,102 @@ func (d *DB) Create(ctx context.Context, t Table) error {
 		}
 	}
 	b.WriteString(")")
-	_, err := d.conn.ExecContext(ctx, b.String())
-	return err
+	if _, err := d.conn.ExecContext(ctx, b.String()); err != nil {
+		return err
+	}
+	d.tables = append(d.tables, t.Name)
+	return nil
 }
 
-// Load inserts rows into t (created before) with one statement: the rows
-// travel as one JSON array of arrays that SQLite's json_each unpacks. Binding
-// each value as its own parameter costs a cgo call per value, which for a
-// list of hundreds of items costs more than the request.
+// loadBatch is how many rows one INSERT statement of Load carries. Each
+// value is bound as a parameter (a cgo call), which is cheaper than having
+// SQLite parse the rows out of JSON or SQL text; batching saves a step and a
+// reset per row. SQLite allows 32766 parameters a statement.
+const (
+	loadBatch = 100
+	maxParams = 32766
+)
+
+// Load inserts rows into t (created before) in one transaction, with a
+// prepared multi-row INSERT of up to loadBatch rows run once per batch.
 func (d *DB) Load(ctx context.Context, t Table, rows [][]value.Value) error {
-	if len(rows) == 0 || len(t.Columns) == 0 {
+	width := len(t.Columns)
+	if len(rows) == 0 || width == 0 {
 		return nil
 	}
-	var q strings.Builder
-	q.WriteString("INSERT INTO " + Quote(t.Name) + " SELECT ")
-	for i := range t.Columns {
-		if i > 0 {
-			q.WriteString(", ")
+	per := max(1, min(len(rows), loadBatch, maxParams/width))
+	return d.conn.Raw(func(dc any) error {
+		conn, ok := dc.(interface {
+			driver.ConnPrepareContext
+			driver.ExecerContext
+		})
+		if !ok {
+			return errors.New("local: the SQLite driver cannot prepare")
 		}
-		fmt.Fprintf(&q, "json_extract(value, '$[%d]')", i)
-	}
-	q.WriteString(" FROM json_each(?)")
-	_, err := d.conn.ExecContext(ctx, q.String(), string(encodeRows(rows, len(t.Columns))))
-	return err
+		if _, err := conn.ExecContext(ctx, "BEGIN", nil); err != nil {
+			return err
+		}
+		if err := insert(ctx, conn, t, rows, per); err != nil {
+			d.broken = true
+			return err
+		}
+		_, err := conn.ExecContext(ctx, "COMMIT", nil)
+		return err
+	})
 }
 
-// encodeRows writes rows as a JSON array of arrays. Objects and arrays
-// (JSON text) are embedded, so json_extract returns them as JSON text;
-// booleans become true/false, which json_extract returns as 1/0.
-func encodeRows(rows [][]value.Value, width int) []byte {
-	b := make([]byte, 0, len(rows)*width*24)
-	b = append(b, '[')
-	for ri, r := range rows {
-		if ri > 0 {
-			b = append(b, ',')
+// insert runs one prepared statement of per rows over the full batches and
+// one more for the rest.
+func insert(ctx context.Context, conn driver.ConnPrepareContext, t Table, rows [][]value.Value, per int) error {
+	width := len(t.Columns)
+	args := make([]driver.NamedValue, per*width)
+	for i := range args {
+		args[i].Ordinal = i + 1
+	}
+	for len(rows) > 0 {
+		n := min(per, len(rows))
+		st, err := conn.PrepareContext(ctx, insertSQL(t, n))
+		if err != nil {
+			return err
 		}
-		b = append(b, '[')
-		for i := range width {
-			if i > 0 {
-				b = append(b, ',')
+		for ; len(rows) >= n; rows = rows[n:] {
+			for i, r := range rows[:n] {
+				for j := range width {
+					args[i*width+j].Value = driverValue(r[j])
+				}
 			}
-			b = appendJSON(b, r[i])
+			if _, err := st.(driver.StmtExecContext).ExecContext(ctx, args[:n*width]); err != nil {
+				st.Close()
+				return err
+			}
 		}
-		b = append(b, ']')
+		st.Close()
 	}
-	return append(b, ']')
+	return nil
 }
 
-func appendJSON(b []byte, v value.Value) []byte {
+// insertSQL is INSERT INTO t VALUES (?, …), … for n rows.
+func insertSQL(t Table, n int) string {
+	row := "(" + strings.Repeat("?,", len(t.Columns)-1) + "?)"
+	return "INSERT INTO " + Quote(t.Name) + " VALUES " + strings.Repeat(row+",", n-1) + row
+}
+
+// driverValue is v as bound to a parameter: objects and arrays as their
+// JSON text (so json_extract reads them), booleans as 1/0, and an infinite
+// or NaN number as NULL, as in JSON.
+func driverValue(v value.Value) driver.Value {
 	switch {
 	case v.Kind == value.Null:
-		return append(b, "null"...)
-	case v.Bool:
-		return strconv.AppendBool(b, v.I != 0)
+		return nil
 	case v.Kind == value.Integer:
-		return strconv.AppendInt(b, v.I, 10)
+		return v.I
 	case v.Kind == value.Real:
 		if math.IsInf(v.F, 0) || math.IsNaN(v.F) {
-			return append(b, "null"...)
+			return nil
 		}
-		return strconv.AppendFloat(b, v.F, 'g', -1, 64)
-	case v.JSON:
-		return append(b, v.S...)
+		return v.F
 	}
-	return appendString(b, v.S)
-}
-
-// appendString writes s as a JSON string.
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
-			q, _ := json.Marshal(s) // a string always encodes
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
+	return v.S
 }
 
 // ColumnNames lists t's columns, in order.

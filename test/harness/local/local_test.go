@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"strconv"
 	"testing"
 
 	"github.com/stackql-labs/databricks-tokens/test/harness/value"
@@ -89,5 +90,37 @@ func TestErrorsAreSQLErrors(t *testing.T) {
 	var se *SQLError
 	if !errors.As(err, &se) || se.Msg != "no such column: nope" {
 		t.Errorf("Check: %v, want SQLError no such column: nope", err)
+	}
+}
+
+// TestLoadInBatches loads more rows than one INSERT carries, a remainder
+// included, and reads every row back in order; the database, given back by
+// Close, is handed out again empty.
+func TestLoadInBatches(t *testing.T) {
+	ctx := context.Background()
+	tbl := Table{Name: "t", Columns: []Column{{Name: "i", Type: "integer"}, {Name: "s", Type: "string"}}}
+	for _, n := range []int{1, loadBatch, 2*loadBatch + 7} {
+		db, err := Open(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Create(ctx, tbl); err != nil {
+			t.Fatalf("%d rows: %v (a reused database must come back without its tables)", n, err)
+		}
+		rows := make([][]value.Value, n)
+		for i := range rows {
+			rows[i] = []value.Value{value.Int(int64(i)), value.String(strconv.Itoa(i))}
+		}
+		if err := db.Load(ctx, tbl, rows); err != nil {
+			t.Fatal(err)
+		}
+		_, got, err := db.Query(ctx, `SELECT i, s FROM t ORDER BY rowid`)
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, rows) {
+			t.Errorf("%d rows loaded, %d read back, or not in order", n, len(got))
+		}
 	}
 }
