@@ -110,6 +110,9 @@ type Engine struct {
 
 	authMu sync.Mutex
 	auths  map[string]applyFunc // by provider and host: see resolveAuth
+
+	targetMu sync.Mutex
+	targets  map[string]*target // resolved resources, by provider.service.resource
 }
 
 // New returns an Engine for cfg.

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -29,6 +30,9 @@ type target struct {
 	svc  *registry.Service
 	rsc  formulation.Resource
 	id   string
+
+	once    sync.Once
+	methods []*method // every method the SQL verbs reach, in the engine's order
 }
 
 // names splits a parsed dotted name into its parts, outermost first.
@@ -62,10 +66,17 @@ func (e *Engine) service(prov, svc string) (*registry.Provider, *registry.Servic
 	return p, s, nil
 }
 
-// resolveResource resolves provider.service.resource.
+// resolveResource resolves provider.service.resource, once per engine:
+// its methods are read from the documents the first time they are needed.
 func (e *Engine) resolveResource(parts []string) (*target, error) {
+	id := strings.Join(parts, ".")
 	if len(parts) != 3 {
-		return nil, fmt.Errorf("%q is not a resource: want provider.service.resource", strings.Join(parts, "."))
+		return nil, fmt.Errorf("%q is not a resource: want provider.service.resource", id)
+	}
+	e.targetMu.Lock()
+	defer e.targetMu.Unlock()
+	if t, ok := e.targets[id]; ok {
+		return t, nil
 	}
 	p, s, err := e.service(parts[0], parts[1])
 	if err != nil {
@@ -75,7 +86,12 @@ func (e *Engine) resolveResource(parts []string) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &target{e: e, prov: p, svc: s, rsc: r, id: strings.Join(parts, ".")}, nil
+	t := &target{e: e, prov: p, svc: s, rsc: r, id: id}
+	if e.targets == nil {
+		e.targets = map[string]*target{}
+	}
+	e.targets[id] = t
+	return t, nil
 }
 
 // method is what the harness needs to know about one resource method, all
@@ -192,16 +208,32 @@ func (t *target) methodByKey(key string) (*method, error) {
 	return newMethod(t, op), nil
 }
 
+// method is the method of op, read once.
+func (t *target) method(op formulation.StandardOperationStore) *method {
+	key := fmt.Sprint(op.ToPresentationMap(false)["MethodName"])
+	for _, m := range t.methodsFor("") {
+		if m.key == key {
+			return m
+		}
+	}
+	return newMethod(t, op)
+}
+
 // methodsFor lists the methods a SQL verb reaches, in the engine's order.
 func (t *target) methodsFor(verb string) []*method {
-	ops, err := t.rsc.GetMethodsMatched().OrderMethods()
-	if err != nil {
-		return nil
-	}
+	t.once.Do(func() {
+		ops, err := t.rsc.GetMethodsMatched().OrderMethods()
+		if err != nil {
+			return
+		}
+		for _, op := range ops {
+			t.methods = append(t.methods, newMethod(t, op))
+		}
+	})
 	var out []*method
-	for _, op := range ops {
-		if verb == "" || strings.EqualFold(fmt.Sprint(op.ToPresentationMap(false)["SQLVerb"]), verb) {
-			out = append(out, newMethod(t, op))
+	for _, m := range t.methods {
+		if verb == "" || strings.EqualFold(m.verb, verb) {
+			out = append(out, m)
 		}
 	}
 	return out
@@ -265,10 +297,10 @@ func (t *target) chooseMethod(verb string, supplied map[string]bool) (*method, e
 		params[k] = true
 	}
 	if op, _, ok := t.rsc.GetFirstNamespaceMethodMatchFromSQLVerb(verb, params); ok && op != nil {
-		return newMethod(t, op), nil
+		return t.method(op), nil
 	}
 	if op, _, ok := t.rsc.GetFirstMethodFromSQLVerb(verb); ok && op != nil {
-		return newMethod(t, op), nil
+		return t.method(op), nil
 	}
 	return nil, fmt.Errorf("resource %s has no %s method", t.id, strings.ToUpper(verb))
 }
