@@ -191,11 +191,11 @@ func (d *DB) Load(ctx context.Context, t Table, rows [][]value.Value) error {
 		if _, err := conn.ExecContext(ctx, "BEGIN", nil); err != nil {
 			return err
 		}
-		if err := insert(ctx, conn, t, rows, per); err != nil {
-			d.broken = true
-			return err
+		err := insert(ctx, conn, t, rows, per)
+		if err == nil {
+			_, err = conn.ExecContext(ctx, "COMMIT", nil)
 		}
-		_, err := conn.ExecContext(ctx, "COMMIT", nil)
+		d.broken = err != nil
 		return err
 	})
 }
