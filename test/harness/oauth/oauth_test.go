@@ -77,6 +77,16 @@ func (e *endpoint) config(c *clock) Config {
 	return cfg
 }
 
+// source is a Source for the endpoint on clock c.
+func (e *endpoint) source(t *testing.T, c *clock) *Source {
+	t.Helper()
+	s, err := New(e.config(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func (e *endpoint) host() string { return strings.TrimPrefix(e.srv.URL, "https://") }
 
 func jsonAnswer(status int, body string) http.HandlerFunc {
@@ -176,10 +186,7 @@ func TestCaching(t *testing.T) {
 		t.Run(tc.expiresIn, func(t *testing.T) {
 			c := newClock()
 			e := newEndpoint(t, tokenAnswer(tc.expiresIn))
-			s, err := New(e.config(c))
-			if err != nil {
-				t.Fatal(err)
-			}
+			s := e.source(t, c)
 			for range 10 {
 				if _, err := s.Token(context.Background()); err != nil {
 					t.Fatal(err)
@@ -224,10 +231,7 @@ func TestConcurrentCallersShareOneRequest(t *testing.T) {
 		<-release
 		tokenAnswer("3600")(w, r)
 	})
-	s, err := New(e.config(newClock()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := e.source(t, newClock())
 	const n = 200
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
@@ -270,13 +274,10 @@ func TestCancellation(t *testing.T) {
 			}
 			tokenAnswer("3600")(w, r)
 		})
-		s, err := New(e.config(newClock()))
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := e.source(t, newClock())
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() { <-entered; cancel() }()
-		_, err = s.Token(ctx)
+		_, err := s.Token(ctx)
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("Token() error %v, want context.Canceled", err)
 		}
@@ -292,10 +293,7 @@ func TestCancellation(t *testing.T) {
 			<-release
 			tokenAnswer("3600")(w, r)
 		})
-		s, err := New(e.config(newClock()))
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := e.source(t, newClock())
 		type result struct {
 			tok string
 			err error
@@ -324,7 +322,7 @@ func TestCancellation(t *testing.T) {
 	})
 	t.Run("already cancelled", func(t *testing.T) {
 		e := newEndpoint(t, tokenAnswer("3600"))
-		s, _ := New(e.config(newClock()))
+		s := e.source(t, newClock())
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		if _, err := s.Token(ctx); !errors.Is(err, context.Canceled) {
@@ -401,10 +399,7 @@ func TestRefusals(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEndpoint(t, tc.answer)
-			s, err := New(e.config(newClock()))
-			if err != nil {
-				t.Fatal(err)
-			}
+			s := e.source(t, newClock())
 			tok, err := s.Token(context.Background())
 			if err == nil {
 				t.Fatalf("Token() = %q, want an error", tok)
@@ -430,11 +425,8 @@ func TestRedirectNotFollowed(t *testing.T) {
 	e := newEndpoint(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, elsewhere.srv.URL+"/steal", http.StatusTemporaryRedirect)
 	})
-	s, err := New(e.config(newClock()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = s.Token(context.Background())
+	s := e.source(t, newClock())
+	_, err := s.Token(context.Background())
 	want := "oauth token endpoint " + e.host() + ": 307 Temporary Redirect: redirects are not followed"
 	if err == nil || err.Error() != want {
 		t.Errorf("error %v, want %q", err, want)
@@ -469,7 +461,7 @@ func TestTransportErrors(t *testing.T) {
 			}
 			tokenAnswer("3600")(w, r)
 		})
-		s, _ := New(e.config(newClock()))
+		s := e.source(t, newClock())
 		_, err := s.Token(context.Background())
 		if err == nil || !strings.HasPrefix(err.Error(), "oauth token endpoint "+e.host()+": ") {
 			t.Fatalf("error %v", err)
