@@ -208,10 +208,11 @@ func (t *target) methodByKey(key string) (*method, error) {
 	if err != nil || op == nil {
 		return nil, fmt.Errorf("method %q not found in resource %s%s", key, t.id, registry.Available(t.methodKeys("")))
 	}
-	return newMethod(t, op), nil
+	return t.method(op), nil
 }
 
-// method is the method of op, read once.
+// method is the method of op: the one read with the resource's methods,
+// or, for a method no SQL verb reaches, read now.
 func (t *target) method(op formulation.StandardOperationStore) *method {
 	key := fmt.Sprint(op.ToPresentationMap(false)["MethodName"])
 	for _, m := range t.methodsFor("") {
